@@ -1,0 +1,35 @@
+/** The JWT error codes of behaviour.md with their numeric codes. */
+export const JWT_ERROR_CODES = {
+  DECRYPTION_FAILED: 4000,
+  HEADER_TYPE_INCOMPATIBLE: 4001,
+  PAYLOAD_CONTENT_MISSING: 4002,
+  INVALID_SIGNATURE: 4003,
+  IDENTIFIER_MISMATCH: 4004,
+  TOKEN_NOT_AVAILABLE: 4005,
+  TIME_CONSTRAINT_FAILURE: 4010,
+  UNKNOWN: 4999,
+} as const
+
+export type JwtErrorCode = keyof typeof JWT_ERROR_CODES
+
+export const isJwtErrorCode = (value: unknown): value is JwtErrorCode =>
+  typeof value === 'string' && Object.prototype.hasOwnProperty.call(JWT_ERROR_CODES, value)
+
+/**
+ * What authentication listeners receive (api.md). `token` is the full token: it is the app's own
+ * (R18 only forbids writing it to logs).
+ */
+export type AuthenticationError = {
+  readonly type: 'JWT'
+  readonly source: 'server' | 'client'
+  readonly accountMeta: { readonly appId: string }
+  readonly details: {
+    readonly code: JwtErrorCode
+    readonly numericCode: number
+    readonly token?: string
+    readonly identifier?: string
+    readonly message?: string
+    /** Only for the R11 deletion on logout. */
+    readonly deletedCount?: number
+  }
+}

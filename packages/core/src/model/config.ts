@@ -1,0 +1,124 @@
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { describeDecodeFailure } from './decodeFailure.js'
+
+/** Why the SDK asks a `tokenProvider` for a token (R16). */
+export type TokenRequestReason = 'missing' | 'rejected' | 'invalid' | 'expiring'
+
+/**
+ * Fetches a fresh token for an identifier from the app's server (R16). The SDK calls it at most
+ * once at a time per identifier and retries failures with backoff.
+ */
+export type TokenProvider = (identifier: string, reason: TokenRequestReason) => Promise<string>
+
+const positiveInt = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'positive integer')
+const nonNegative = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'non-negative number')
+const nonEmptyString = t.refinement(t.string, (s) => s.length > 0, 'non-empty string')
+
+const BackoffCodec = t.partial({ baseMs: positiveInt, factor: t.refinement(t.number, (n) => n >= 1, 'number >= 1'), capMs: positiveInt })
+
+/** The config of api.md, checked at `createSdk` (io-ts). */
+export const SdkConfigCodec = t.intersection([
+  t.type({
+    appId: nonEmptyString,
+    environment: t.union([t.literal('live'), t.literal('test')]),
+    networkConfig: t.type({ authorizationConfig: t.type({ isJwtEnabled: t.boolean }) }),
+  }),
+  t.partial({
+    baseUrl: nonEmptyString,
+    dataCenter: nonEmptyString,
+    dataCenters: t.record(t.string, nonEmptyString),
+    maxConsecutiveAuthFailures: positiveInt,
+    inactivityTimeoutMs: positiveInt,
+    periodicFlushMs: positiveInt,
+    maxBatchSize: positiveInt,
+    timeoutMs: positiveInt,
+    clockSkewMs: nonNegative,
+    clientValidation: t.boolean,
+    allowedAlgorithms: t.array(nonEmptyString),
+    tokenProvider: t.Function,
+    refreshLeadMs: nonNegative,
+    backoff: BackoffCodec,
+  }),
+])
+
+/** What the app passes to `createSdk`. */
+export type SdkConfig = Omit<t.TypeOf<typeof SdkConfigCodec>, 'tokenProvider'> & { readonly tokenProvider?: TokenProvider }
+
+/**
+ * Data centres an integrator can name instead of a `baseUrl`; extend it with `dataCenters` in the
+ * config. The hosts are placeholders an operator replaces.
+ */
+export const DEFAULT_DATA_CENTERS: Readonly<Record<string, string>> = {
+  local: 'http://127.0.0.1:4318',
+}
+
+/** The config with every default filled in. */
+export type ResolvedConfig = {
+  readonly appId: string
+  readonly baseUrl: string
+  readonly environment: 'live' | 'test'
+  readonly isJwtEnabled: boolean
+  readonly maxConsecutiveAuthFailures: number
+  readonly inactivityTimeoutMs: number
+  readonly periodicFlushMs: number
+  readonly maxBatchSize: number
+  readonly timeoutMs: number
+  readonly clockSkewMs: number
+  readonly clientValidation: boolean
+  readonly allowedAlgorithms: readonly string[]
+  readonly tokenProvider: TokenProvider | undefined
+  readonly refreshLeadMs: number
+  readonly backoff: { readonly baseMs: number; readonly factor: number; readonly capMs: number }
+}
+
+export const DEFAULTS = {
+  maxConsecutiveAuthFailures: 10,
+  inactivityTimeoutMs: 30 * 60_000,
+  periodicFlushMs: 60_000,
+  maxBatchSize: 100,
+  timeoutMs: 30_000,
+  clockSkewMs: 60_000,
+  allowedAlgorithms: ['RS256', 'RS512'],
+  refreshLeadMs: 60_000,
+  backoff: { baseMs: 2_000, factor: 2, capMs: 5 * 60_000 },
+} as const
+
+/** A config problem, naming the field. */
+export type ConfigError = { readonly type: 'INVALID_CONFIG'; readonly field: string; readonly message: string }
+
+/** Checks and completes a config; never throws. */
+export const resolveConfig = (input: unknown): E.Either<ConfigError, ResolvedConfig> => {
+  const decoded = SdkConfigCodec.decode(input)
+  if (E.isLeft(decoded)) {
+    const { field, message } = describeDecodeFailure(decoded.left)
+    return E.left({ type: 'INVALID_CONFIG', field, message })
+  }
+  const c = decoded.right
+  const centers = { ...DEFAULT_DATA_CENTERS, ...(c.dataCenters ?? {}) }
+  const baseUrl = c.baseUrl ?? (c.dataCenter !== undefined ? centers[c.dataCenter] : undefined)
+  if (baseUrl === undefined) {
+    return E.left({
+      type: 'INVALID_CONFIG',
+      field: c.dataCenter !== undefined ? 'dataCenter' : 'baseUrl',
+      message: c.dataCenter !== undefined ? `unknown data center "${c.dataCenter}"` : 'baseUrl or dataCenter is required',
+    })
+  }
+  return E.right({
+    appId: c.appId,
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    environment: c.environment,
+    isJwtEnabled: c.networkConfig.authorizationConfig.isJwtEnabled,
+    maxConsecutiveAuthFailures: c.maxConsecutiveAuthFailures ?? DEFAULTS.maxConsecutiveAuthFailures,
+    inactivityTimeoutMs: c.inactivityTimeoutMs ?? DEFAULTS.inactivityTimeoutMs,
+    periodicFlushMs: c.periodicFlushMs ?? DEFAULTS.periodicFlushMs,
+    maxBatchSize: c.maxBatchSize ?? DEFAULTS.maxBatchSize,
+    timeoutMs: c.timeoutMs ?? DEFAULTS.timeoutMs,
+    clockSkewMs: c.clockSkewMs ?? DEFAULTS.clockSkewMs,
+    clientValidation: c.clientValidation ?? true,
+    allowedAlgorithms: c.allowedAlgorithms ?? DEFAULTS.allowedAlgorithms,
+    tokenProvider: c.tokenProvider as TokenProvider | undefined,
+    refreshLeadMs: c.refreshLeadMs ?? DEFAULTS.refreshLeadMs,
+    backoff: { ...DEFAULTS.backoff, ...(c.backoff ?? {}) },
+  })
+}

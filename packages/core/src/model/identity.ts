@@ -1,0 +1,17 @@
+/** An app user's identifier as the app passes it to `identify()`. Never empty. */
+export type Identifier = string & { readonly __brand: 'Identifier' }
+
+/**
+ * The identity an item is stamped with, as one string: `anon` for anonymous items, `user:<id>` for
+ * an identified user's. It is the storage partition key: a batch only ever holds one identity (R4).
+ */
+export type IdentityKey = string & { readonly __brand: 'IdentityKey' }
+
+export const ANONYMOUS: IdentityKey = 'anon' as IdentityKey
+
+export const identityKeyOf = (identifier: Identifier | null): IdentityKey =>
+  identifier === null ? ANONYMOUS : (`user:${identifier}` as IdentityKey)
+
+/** The identifier behind a key, or null for anonymous. */
+export const identifierOf = (key: IdentityKey): Identifier | null =>
+  key.startsWith('user:') ? (key.slice(5) as Identifier) : null

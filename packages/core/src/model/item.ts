@@ -1,0 +1,77 @@
+import * as t from 'io-ts'
+import type { IdentityKey } from './identity.js'
+
+/** Unique id of a tracked item; it never changes, across retries and restarts (R14). */
+export type ItemId = string & { readonly __brand: 'ItemId' }
+/** Unique id of a batch; a resent batch keeps it (R14). */
+export type BatchId = string & { readonly __brand: 'BatchId' }
+/** Id of a session (behaviour.md, Vocabulary). */
+export type SessionId = string & { readonly __brand: 'SessionId' }
+
+/** JSON value accepted as an attribute (R17): no undefined, no NaN, no class instances. */
+export type AttributeValue =
+  | null
+  | boolean
+  | number
+  | string
+  | readonly AttributeValue[]
+  | { readonly [key: string]: AttributeValue }
+
+export type Attributes = { readonly [key: string]: AttributeValue }
+
+/**
+ * An item as the queue stores it: the wire item of wire-protocol.md plus the identity it was
+ * stamped with. The stamp (id, timestamp, session, identity) never changes.
+ */
+export type StoredItem =
+  | {
+      readonly id: ItemId
+      readonly identity: IdentityKey
+      readonly type: 'event'
+      readonly name: string
+      readonly attributes: Attributes
+      readonly timestamp: number
+      readonly sessionId: SessionId
+    }
+  | {
+      readonly id: ItemId
+      readonly identity: IdentityKey
+      readonly type: 'user_attribute'
+      readonly name: string
+      readonly value: AttributeValue
+      readonly timestamp: number
+      readonly sessionId: SessionId
+    }
+
+const jsonValue: t.Type<AttributeValue, unknown, unknown> = t.recursion('AttributeValue', () =>
+  t.union([t.null, t.boolean, t.number, t.string, t.readonlyArray(jsonValue), t.record(t.string, jsonValue)]),
+)
+
+const stamp = {
+  id: t.string,
+  identity: t.string,
+  name: t.string,
+  timestamp: t.number,
+  sessionId: t.string,
+}
+
+/** Codec for a stored item, used by drivers when they read records back (storage boundary). */
+export const StoredItemCodec = t.union([
+  t.type({ ...stamp, type: t.literal('event'), attributes: t.record(t.string, jsonValue) }),
+  t.type({ ...stamp, type: t.literal('user_attribute'), value: jsonValue }),
+]) as unknown as t.Type<StoredItem, unknown, unknown>
+
+/** An item given up on after a permanent rejection (R10), with the reason the server gave. */
+export type DeadLetter = {
+  readonly item: StoredItem
+  readonly status: number
+  readonly reason: string
+  readonly at: number
+}
+
+export const DeadLetterCodec = t.type({
+  item: StoredItemCodec,
+  status: t.number,
+  reason: t.string,
+  at: t.number,
+}) as unknown as t.Type<DeadLetter, unknown, unknown>

@@ -1,0 +1,76 @@
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
+import type { IdentityKey } from '../model/identity.js'
+import type { DeadLetter, ItemId, StoredItem } from '../model/item.js'
+
+/** A JSON value kept in the small key-value state. The core decodes what it reads back (io-ts). */
+export type StateValue = null | boolean | number | string | readonly StateValue[] | { readonly [key: string]: StateValue }
+
+/**
+ * Why a storage operation failed. `quota` is a full disk or an exhausted browser quota; `corrupt`
+ * is data the driver could not read back; `locked` is a second process on the same data.
+ */
+export type StorageFailure = {
+  readonly kind: 'quota' | 'io' | 'corrupt' | 'locked' | 'closed'
+  readonly message: string
+}
+
+/**
+ * One grouped write. A driver applies it as one unit (all or nothing where the medium allows), in
+ * this order: `append`, `remove`, `removeIdentities`, `deadLetters`, `state`.
+ */
+export type StorageWrite = {
+  /** New items, in tracking order. */
+  readonly append?: readonly StoredItem[]
+  /** Items delivered, dead-lettered or deleted: they leave the queue. Unknown ids are ignored. */
+  readonly remove?: readonly ItemId[]
+  /** Every pending item of these identities leaves the queue (R11 deletion on logout). */
+  readonly removeIdentities?: readonly IdentityKey[]
+  /** Items given up on (R10); kept for inspection, never sent again. */
+  readonly deadLetters?: readonly DeadLetter[]
+  /** Key-value state: a value sets the key, `null` deletes it. */
+  readonly state?: Readonly<Record<string, StateValue | null>>
+}
+
+/** What a commit did: how many pending items each `removeIdentities` entry removed. */
+export type CommitResult = { readonly removedByIdentity: Readonly<Record<string, number>> }
+
+/** Everything a namespace holds, read once when an SDK instance starts. */
+export type StorageSnapshot = {
+  /** Pending items per identity key. */
+  readonly pendingByIdentity: Readonly<Record<string, number>>
+  readonly deadLetterCount: number
+  readonly state: Readonly<Record<string, StateValue>>
+  /** Records the driver skipped because they were corrupt or of an unknown format version. */
+  readonly skippedRecords: number
+}
+
+/**
+ * One app's storage: a durable queue of pending items, partitioned by identity, a dead-letter
+ * store, and small key-value state (session, tokens, identity, frozen batches).
+ */
+export type StorageNamespace = {
+  /** Reads the counts and the key-value state (at start). */
+  readonly load: () => TaskEither<StorageFailure, StorageSnapshot>
+  /** The oldest `limit` pending items of one identity, in tracking order. */
+  readonly peek: (identity: IdentityKey, limit: number) => TaskEither<StorageFailure, readonly StoredItem[]>
+  /** Applies one grouped write; see {@link StorageWrite}. */
+  readonly commit: (write: StorageWrite) => TaskEither<StorageFailure, CommitResult>
+  /** The dead letters, oldest first. */
+  readonly readDeadLetters: (limit: number) => TaskEither<StorageFailure, readonly DeadLetter[]>
+  /** Releases files, locks and connections. Later calls fail with `closed`. */
+  readonly close: () => Promise<void>
+}
+
+/**
+ * The storage port. `open(appId)` gives that app's namespace; two namespaces never see each
+ * other's data.
+ *
+ * @example
+ * ```ts
+ * const storage = createMemoryStorage()
+ * const sdk = createSdk(config, { transport, storage })
+ * ```
+ */
+export type Storage = {
+  readonly open: (namespace: string) => TaskEither<StorageFailure, StorageNamespace>
+}

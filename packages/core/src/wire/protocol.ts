@@ -1,0 +1,51 @@
+import * as t from 'io-ts'
+import { JWT_ERROR_CODES, type JwtErrorCode } from '../jwt/errorCodes.js'
+
+/** Version 1 of wire-protocol.md. */
+export const PROTOCOL_PATH = (appId: string): string => `/v1/apps/${encodeURIComponent(appId)}/batches`
+
+const JsonValue: t.Type<unknown, unknown, unknown> = t.recursion('JsonValue', () =>
+  t.union([t.null, t.boolean, t.number, t.string, t.array(JsonValue), t.record(t.string, JsonValue)]),
+)
+
+const itemStamp = { id: t.string, name: t.string, timestamp: t.number, sessionId: t.string }
+
+/** One item on the wire. */
+export const WireItemCodec = t.union([
+  t.type({ ...itemStamp, type: t.literal('event'), attributes: t.record(t.string, JsonValue) }),
+  t.type({ ...itemStamp, type: t.literal('user_attribute'), value: JsonValue }),
+])
+export type WireItem = t.TypeOf<typeof WireItemCodec>
+
+/** The body of `POST /v1/apps/{appId}/batches`. */
+export const BatchBodyCodec = t.type({
+  batchId: t.string,
+  sentAt: t.number,
+  environment: t.union([t.literal('live'), t.literal('test')]),
+  identity: t.union([t.null, t.type({ key: t.literal('uid'), value: t.string })]),
+  items: t.array(WireItemCodec),
+})
+export type BatchBody = t.TypeOf<typeof BatchBodyCodec>
+
+/** 200 body. */
+export const AcceptedBodyCodec = t.type({ accepted: t.number, duplicates: t.number })
+
+const JwtErrorCodeCodec = t.keyof(JWT_ERROR_CODES) as unknown as t.Type<JwtErrorCode, string, unknown>
+
+/** 401 body. */
+export const JwtErrorBodyCodec = t.type({
+  error: t.intersection([
+    t.type({ type: t.literal('JWT'), code: JwtErrorCodeCodec }),
+    t.partial({ numericCode: t.number, message: t.string }),
+  ]),
+})
+
+/** 400 / 422 body. */
+export const ValidationErrorBodyCodec = t.type({
+  error: t.intersection([
+    t.type({ type: t.literal('VALIDATION') }),
+    t.partial({ message: t.string, itemIds: t.array(t.string) }),
+  ]),
+})
+
+export const SDK_VERSION = '0.1.0'
