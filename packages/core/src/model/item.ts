@@ -43,8 +43,8 @@ export type StoredItem =
       readonly sessionId: SessionId
     }
 
-const jsonValue: t.Type<AttributeValue, unknown, unknown> = t.recursion('AttributeValue', () =>
-  t.union([t.null, t.boolean, t.number, t.string, t.readonlyArray(jsonValue), t.record(t.string, jsonValue)]),
+export const AttributeValueCodec: t.Type<AttributeValue, unknown, unknown> = t.recursion('AttributeValue', () =>
+  t.union([t.null, t.boolean, t.number, t.string, t.readonlyArray(AttributeValueCodec), t.record(t.string, AttributeValueCodec)]),
 )
 
 const stamp = {
@@ -57,8 +57,8 @@ const stamp = {
 
 /** Codec for a stored item, used by drivers when they read records back (storage boundary). */
 export const StoredItemCodec = t.union([
-  t.type({ ...stamp, type: t.literal('event'), attributes: t.record(t.string, jsonValue) }),
-  t.type({ ...stamp, type: t.literal('user_attribute'), value: jsonValue }),
+  t.type({ ...stamp, type: t.literal('event'), attributes: t.record(t.string, AttributeValueCodec) }),
+  t.type({ ...stamp, type: t.literal('user_attribute'), value: AttributeValueCodec }),
 ]) as unknown as t.Type<StoredItem, unknown, unknown>
 
 /** An item given up on after a permanent rejection (R10), with the reason the server gave. */

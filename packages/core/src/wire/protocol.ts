@@ -1,19 +1,16 @@
 import * as t from 'io-ts'
+import { AttributeValueCodec } from '../model/item.js'
 import { JWT_ERROR_CODES, type JwtErrorCode } from '../jwt/errorCodes.js'
 
 /** Version 1 of wire-protocol.md. */
 export const PROTOCOL_PATH = (appId: string): string => `/v1/apps/${encodeURIComponent(appId)}/batches`
 
-const JsonValue: t.Type<unknown, unknown, unknown> = t.recursion('JsonValue', () =>
-  t.union([t.null, t.boolean, t.number, t.string, t.array(JsonValue), t.record(t.string, JsonValue)]),
-)
-
 const itemStamp = { id: t.string, name: t.string, timestamp: t.number, sessionId: t.string }
 
 /** One item on the wire. */
 export const WireItemCodec = t.union([
-  t.type({ ...itemStamp, type: t.literal('event'), attributes: t.record(t.string, JsonValue) }),
-  t.type({ ...itemStamp, type: t.literal('user_attribute'), value: JsonValue }),
+  t.type({ ...itemStamp, type: t.literal('event'), attributes: t.record(t.string, AttributeValueCodec) }),
+  t.type({ ...itemStamp, type: t.literal('user_attribute'), value: AttributeValueCodec }),
 ])
 export type WireItem = t.TypeOf<typeof WireItemCodec>
 
