@@ -1,0 +1,43 @@
+import * as E from 'fp-ts/lib/Either.js'
+import type { HttpResponse, Transport, TransportFailure } from '@jwt-sync/core'
+import type { Outbox } from './outbox.js'
+import type { AnswerReader, PendingRequests } from './pendingRequests.js'
+
+/** Default time the bridge waits beyond a request's own `timeoutMs` before giving up on the host. */
+export const DEFAULT_HTTP_GRACE_MS = 5_000
+
+const lowerCaseKeys = (headers: Readonly<Record<string, string>>): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value
+  return out
+}
+
+const readHttpAnswer: AnswerReader<E.Either<TransportFailure, HttpResponse>> = (answer) => {
+  if (answer.kind === 'httpResponse') {
+    const { status, headers, body } = answer.response
+    return E.right(E.right({ status, headers: lowerCaseKeys(headers), body }))
+  }
+  if (answer.kind === 'httpFailure') return E.right(E.left(answer.failure))
+  return E.left(`request ${answer.id} is an HTTP request; answer it with httpResponse or httpFailure, not ${answer.kind}`)
+}
+
+/**
+ * The transport port over the channel: each request is an `http` message the host performs with
+ * its own networking. No answer within `timeoutMs + graceMs` is a `timeout` failure (transient).
+ *
+ * @example
+ * ```ts
+ * const transport = createChannelTransport(outbox, pending, 5_000)
+ * const result = await transport.send(request)() // Right(response) or Left({ kind: 'timeout', ... })
+ * ```
+ */
+export const createChannelTransport = (outbox: Outbox, pending: PendingRequests, graceMs: number): Transport => ({
+  send: (request) => () =>
+    pending.ask(
+      'h',
+      request.timeoutMs + graceMs,
+      (id) => outbox({ v: 1, kind: 'http', id, request: { ...request, headers: { ...request.headers } } }),
+      readHttpAnswer,
+      () => E.left({ kind: 'timeout', message: `the host did not answer the HTTP request within ${request.timeoutMs + graceMs} ms` }),
+    ),
+})
