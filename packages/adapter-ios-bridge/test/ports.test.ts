@@ -57,7 +57,7 @@ describe('transport over the channel', () => {
 })
 
 const item = (id: string, identity: string): StoredItem =>
-  ({ id, identity, type: 'event', name: 'e', attributes: { n: 1 }, timestamp: 1, sessionId: 's' }) as StoredItem
+  ({ id, identity, type: 'event', name: 'e', attributes: { n: 1 }, timestamp: 1, sessionId: 's' }) as unknown as StoredItem
 
 describe('storage over the channel', () => {
   /** A host that keeps its data in the core's memory storage and answers asynchronously. */
@@ -69,7 +69,7 @@ describe('storage over the channel', () => {
         if (m.kind !== 'storage') continue
         const ns = await backend.open(m.namespace)()
         if (E.isLeft(ns)) throw new Error('memory storage failed')
-        const value =
+        const value: E.Either<unknown, unknown> =
           m.op === 'load' ? await ns.right.load()()
           : m.op === 'peek' ? await ns.right.peek(m.identity as never, m.limit)()
           : m.op === 'commit' ? await ns.right.commit(m.write as never)()
