@@ -1,0 +1,8 @@
+/**
+ * @packageDocumentation
+ * Durable storage drivers for jwt-sync: files (Node) and IndexedDB / localStorage (browsers).
+ * See README.md for the port contract a driver of your own must keep.
+ */
+export { createMemoryStorage } from '@jwt-sync/core'
+export type { FileStorageOptions } from './fileStorage.js'
+export { createFileStorage } from './fileStorage.js'
