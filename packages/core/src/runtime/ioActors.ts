@@ -1,0 +1,76 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { fromCallback, type EventObject } from 'xstate'
+import { identifierOf } from '../model/identity.js'
+import type { ResolvedConfig } from '../model/config.js'
+import type { StorageNamespace } from '../ports/storage.js'
+import type { Transport, TransportFailure, HttpResponse } from '../ports/transport.js'
+import type { SyncEvent } from '../sync/events.js'
+import type { FormBatchInput, SendBatchInput } from '../sync/machine.js'
+import { buildBatchRequest } from '../wire/buildRequest.js'
+import { classifyResponse } from '../wire/classifyResponse.js'
+import type { Persister } from './persister.js'
+
+type IoDeps = {
+  readonly config: ResolvedConfig
+  readonly transport: Transport
+  readonly namespace: () => StorageNamespace | null
+  readonly persister: Persister
+  readonly now: () => number
+  readonly restore: () => Promise<SyncEvent>
+}
+
+/**
+ * Runs an async step and sends its result event back, unless the actor was stopped meanwhile.
+ * `fromCallback` rather than `fromPromise`: the latter creates an AbortController, which
+ * JavaScriptCore does not have.
+ */
+const callbackActor = <TInput>(run: (input: TInput) => Promise<SyncEvent>) =>
+  fromCallback<EventObject, TInput>(({ input, sendBack }) => {
+    let active = true
+    run(input).then(
+      (event) => {
+        if (active) sendBack(event)
+      },
+      () => undefined,
+    )
+    return () => {
+      active = false
+    }
+  })
+
+/** The statechart's IO actors: restore state, form a batch from storage, send a batch. No policy here. */
+export const createIoActors = (deps: IoDeps) => ({
+  restore: callbackActor<void>(() => deps.restore()),
+  formBatch: callbackActor<FormBatchInput>(async ({ identity, limit }) => {
+    await deps.persister.drained()
+    const namespace = deps.namespace()
+    if (namespace === null) return { type: 'BATCH_FORM_FAILED', reason: 'storage is not open' }
+    const items = await namespace.peek(identity, limit)()
+    return E.isRight(items)
+      ? { type: 'BATCH_FORMED', identity, items: items.right }
+      : { type: 'BATCH_FORM_FAILED', reason: `${items.left.kind}: ${items.left.message}` }
+  }),
+  sendBatch: callbackActor<SendBatchInput>(async ({ batch, token }) => {
+    // The frozen batch and every counter change before it are durable before the request (R13, R14).
+    await deps.persister.drained()
+    const request = buildBatchRequest({
+      baseUrl: deps.config.baseUrl,
+      appId: deps.config.appId,
+      environment: deps.config.environment,
+      timeoutMs: deps.config.timeoutMs,
+      batchId: batch.batchId,
+      identifier: identifierOf(batch.identity),
+      items: batch.items,
+      token,
+      sentAt: deps.now(),
+    })
+    let result: E.Either<TransportFailure, HttpResponse>
+    try {
+      result = await deps.transport.send(request)()
+    } catch (error) {
+      // The port promises never to throw; a broken transport still only costs a retry.
+      result = E.left({ kind: 'network', message: `transport threw: ${String(error)}` })
+    }
+    return { type: 'BATCH_SENT', batch, token, outcome: classifyResponse(result, deps.now()) }
+  }),
+})

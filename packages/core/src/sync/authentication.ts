@@ -1,0 +1,192 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { checkToken, isExpired } from '../jwt/clientChecks.js'
+import { decodeJwt, expiryMsOf } from '../jwt/decodeJwt.js'
+import { JWT_ERROR_CODES, type AuthenticationError, type JwtErrorCode } from '../jwt/errorCodes.js'
+import { identifierOf, identityKeyOf, type Identifier } from '../model/identity.js'
+import type { SyncContext, TokenRecord } from './context.js'
+import type { SyncEmitted } from './events.js'
+import type { Step } from './step.js'
+
+/** Builds the listener's error (api.md). */
+export const authError = (
+  context: SyncContext,
+  source: 'server' | 'client',
+  code: JwtErrorCode,
+  details: { token?: string; identifier?: string; message?: string; deletedCount?: number },
+): AuthenticationError => ({
+  type: 'JWT',
+  source,
+  accountMeta: { appId: context.settings.appId },
+  details: { code, numericCode: JWT_ERROR_CODES[code], ...details },
+})
+
+/** R15: the same (identifier, token, code) reaches a listener once; TOKEN_NOT_AVAILABLE once per wait (R5). */
+const dedupeKey = (identifier: string, token: string | undefined, code: JwtErrorCode, waitId?: number): string =>
+  code === 'TOKEN_NOT_AVAILABLE' ? `${identifier}|wait:${waitId ?? 0}|${code}` : `${identifier}|${token ?? ''}|${code}`
+
+export const emitAuthError = (
+  context: SyncContext,
+  source: 'server' | 'client',
+  code: JwtErrorCode,
+  details: { token?: string; identifier: string; message?: string; deletedCount?: number },
+  waitId?: number,
+): SyncEmitted => ({
+  type: 'authError',
+  error: authError(context, source, code, details),
+  dedupeKey: dedupeKey(details.identifier, details.token, code, waitId),
+})
+
+/** The usable token for an identifier, if any. */
+export const usableToken = (context: SyncContext, identifier: Identifier): string | null => {
+  const record = context.tokens[identifier]
+  return record !== undefined && record.status === 'usable' ? record.token : null
+}
+
+/** Opens an R5 wait (or marks the open one as opened by an error, so no TOKEN_NOT_AVAILABLE follows). */
+export const openWait = (context: SyncContext, identifier: Identifier, openedByError: boolean): SyncContext => {
+  const existing = context.waits[identifier]
+  if (existing !== undefined) {
+    return openedByError && !existing.openedByError
+      ? { ...context, waits: { ...context.waits, [identifier]: { ...existing, openedByError: true } } }
+      : context
+  }
+  return {
+    ...context,
+    waits: { ...context.waits, [identifier]: { id: context.nextWaitId, openedByError, notified: false } },
+    nextWaitId: context.nextWaitId + 1,
+  }
+}
+
+const closeWait = (context: SyncContext, identifier: Identifier): SyncContext => {
+  if (context.waits[identifier] === undefined) return context
+  const { [identifier]: _closed, ...waits } = context.waits
+  return { ...context, waits }
+}
+
+const withToken = (context: SyncContext, identifier: Identifier, record: TokenRecord): SyncContext => ({
+  ...context,
+  tokens: { ...context.tokens, [identifier]: record },
+})
+
+const verdict = (context: SyncContext, seq: number, error: { code: string; message: string } | null): SyncContext => ({
+  ...context,
+  tokenVerdict: { seq, error },
+})
+
+/**
+ * `passAuthenticationDetails` (R1, R6, R7, R16). A token failing a client check is never stored
+ * over a usable one and never sent; a token the server rejected is refused when passed again; a
+ * good token ends the identifier's wait and makes sync resume (R12).
+ */
+export const passToken = (context: SyncContext, identifier: Identifier, token: string, now: number, seq: number): Step => {
+  if (!context.settings.isJwtEnabled) {
+    return { context: verdict(context, seq, { code: 'JWT_DISABLED', message: 'JWT is disabled in networkConfig.authorizationConfig' }), emits: [] }
+  }
+  const existing = context.tokens[identifier]
+  if (existing !== undefined && existing.token === token) {
+    if (existing.status === 'usable') return { context: verdict(context, seq, null), emits: [] }
+    if (existing.status === 'rejected') {
+      const message = 'this token was already rejected by the server; pass a new one'
+      return { context: verdict(context, seq, { code: existing.errorCode ?? 'UNKNOWN', message }), emits: [] }
+    }
+  }
+  if (context.settings.clientValidation) {
+    const checked = checkToken(token, identifier, {
+      allowedAlgorithms: context.settings.allowedAlgorithms,
+      clockSkewMs: context.settings.clockSkewMs,
+      now,
+    })
+    if (E.isLeft(checked)) {
+      const { code, message } = checked.left
+      const hasUsable = usableToken(context, identifier) !== null
+      const base = verdict(context, seq, { code, message })
+      const next = hasUsable ? base : openWait(withToken(base, identifier, { token, status: 'invalid', expiresAt: null, errorCode: code }), identifier, true)
+      return {
+        context: next,
+        emits: [
+          emitAuthError(context, 'client', code, { token, identifier, message }),
+          ...(hasUsable ? [] : [{ type: 'tokenWanted', identifier, reason: 'invalid' } as const]),
+        ],
+      }
+    }
+    return acceptToken(verdict(context, seq, null), identifier, token, checked.right.expiresAt)
+  }
+  const decoded = decodeJwt(token)
+  return acceptToken(verdict(context, seq, null), identifier, token, E.isRight(decoded) ? expiryMsOf(decoded.right.payload) : null)
+}
+
+const acceptToken = (context: SyncContext, identifier: Identifier, token: string, expiresAt: number | null): Step => ({
+  context: closeWait(withToken(context, identifier, { token, status: 'usable', expiresAt }), identifier),
+  emits: [
+    { type: 'authResolved', identifier },
+    { type: 'tokenStored', identifier, expiresAt },
+  ],
+})
+
+/**
+ * R6 at the moment of use: a usable token of an identity with pending items that has expired
+ * (allowing clock skew) is marked expired and reported, and its wait is opened by that error.
+ */
+export const expireStaleTokens = (context: SyncContext, now: number): Step => {
+  if (!context.settings.isJwtEnabled || !context.settings.clientValidation) return { context, emits: [] }
+  let next = context
+  const emits: SyncEmitted[] = []
+  for (const [identifier, record] of Object.entries(context.tokens)) {
+    const id = identifier as Identifier
+    if (record.status !== 'usable' || record.expiresAt === null) continue
+    if ((context.pendingByIdentity[identityKeyOf(id)] ?? 0) === 0) continue
+    if (E.isRight(isExpired(record.expiresAt, { clockSkewMs: context.settings.clockSkewMs, now }))) continue
+    next = openWait(withToken(next, id, { ...record, status: 'expired', errorCode: 'TIME_CONSTRAINT_FAILURE' }), id, true)
+    emits.push(emitAuthError(context, 'client', 'TIME_CONSTRAINT_FAILURE', { token: record.token, identifier: id, message: 'token has expired' }))
+    emits.push({ type: 'tokenWanted', identifier: id, reason: 'invalid' })
+  }
+  return { context: next, emits }
+}
+
+/**
+ * R5: every identified user with pending items and no usable token waits; the listener hears
+ * TOKEN_NOT_AVAILABLE once per wait, unless an R6/R7 error opened it. Users being logged out are
+ * handled by R11 instead.
+ */
+export const openWaitsForMissingTokens = (context: SyncContext): Step => {
+  if (!context.settings.isJwtEnabled) return { context, emits: [] }
+  let next = context
+  const emits: SyncEmitted[] = []
+  for (const [key, count] of Object.entries(context.pendingByIdentity)) {
+    const identifier = identifierOf(key as never)
+    if (identifier === null || count === 0 || context.loggingOut.includes(identifier)) continue
+    if (usableToken(next, identifier) !== null) continue
+    const isNew = next.waits[identifier] === undefined
+    next = openWait(next, identifier, false)
+    const wait = next.waits[identifier]
+    if (wait !== undefined && !wait.openedByError && !wait.notified) {
+      next = { ...next, waits: { ...next.waits, [identifier]: { ...wait, notified: true } } }
+      emits.push(emitAuthError(context, 'client', 'TOKEN_NOT_AVAILABLE', { identifier, message: 'no usable token for pending items' }, wait.id))
+    }
+    if (isNew) emits.push({ type: 'tokenWanted', identifier, reason: 'missing' })
+  }
+  return { context: next, emits }
+}
+
+/**
+ * R7: the server refused a token. It becomes rejected unless a different token arrived while the
+ * request was in flight; the identifier waits for a new token.
+ */
+export const rejectToken = (context: SyncContext, identifier: Identifier, token: string, code: JwtErrorCode, message: string): Step => {
+  const current = context.tokens[identifier]
+  const stillCurrent = current !== undefined && current.token === token
+  const next = stillCurrent ? openWait(withToken(context, identifier, { ...current, status: 'rejected', errorCode: code }), identifier, true) : context
+  return {
+    context: next,
+    emits: [
+      emitAuthError(context, 'server', code, { token, identifier, message }),
+      ...(stillCurrent ? [{ type: 'tokenWanted', identifier, reason: 'rejected' } as const] : []),
+    ],
+  }
+}
+
+/** R11: forgets a logged-out user's token, in memory and (through the persisted state) in storage. */
+export const forgetToken = (context: SyncContext, identifier: Identifier): SyncContext => {
+  const { [identifier]: _forgotten, ...tokens } = context.tokens
+  return closeWait({ ...context, tokens }, identifier)
+}

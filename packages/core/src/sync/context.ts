@@ -1,0 +1,93 @@
+import type { Identifier, IdentityKey } from '../model/identity.js'
+import type { BatchId, SessionId, StoredItem } from '../model/item.js'
+import type { BackoffSettings } from './backoff.js'
+import type { TokenStatus } from '../sdk/types.js'
+import type { JwtErrorCode } from '../jwt/errorCodes.js'
+
+/** The settings the statechart decides with: the resolved config minus functions and IO. */
+export type MachineSettings = {
+  readonly appId: string
+  readonly isJwtEnabled: boolean
+  readonly maxConsecutiveAuthFailures: number
+  readonly inactivityTimeoutMs: number
+  readonly periodicFlushMs: number
+  readonly maxBatchSize: number
+  readonly clockSkewMs: number
+  readonly clientValidation: boolean
+  readonly allowedAlgorithms: readonly string[]
+  readonly backoff: BackoffSettings
+}
+
+/** A token kept for one identifier (behaviour.md, Vocabulary). */
+export type TokenRecord = {
+  readonly token: string
+  readonly status: TokenStatus
+  /** `exp` in ms, when the token could be decoded. */
+  readonly expiresAt: number | null
+  /** The code the server or a client check gave, for a token that is not usable. */
+  readonly errorCode?: JwtErrorCode
+}
+
+/**
+ * An R5 wait: an identifier with pending items and no usable token. `openedByError` is set when
+ * an R6/R7 error opened it (the app was told already, so no TOKEN_NOT_AVAILABLE).
+ */
+export type WaitRecord = { readonly id: number; readonly openedByError: boolean; readonly notified: boolean }
+
+/**
+ * A batch formed from the queue. Once formed it is frozen (R14): every resend carries the same
+ * id and items, until it is delivered, split (413), dead-lettered or deleted (R11).
+ * At most `maxBatchSize` items, so keeping it in context stays cheap.
+ */
+export type FrozenBatch = {
+  readonly batchId: BatchId
+  readonly identity: IdentityKey
+  readonly items: readonly StoredItem[]
+}
+
+/** The session and its consecutive-authentication-failure counter, persisted together (R8). */
+export type SessionRecord = {
+  readonly id: SessionId
+  readonly startedAt: number
+  readonly lastActivityAt: number
+  readonly consecutiveAuthFailures: number
+}
+
+/** Transient-failure state (R9): consecutive failures and the two deadlines. */
+export type RetryState = {
+  readonly consecutiveTransientFailures: number
+  /** Automatic attempts wait until then; an explicit flush does not. */
+  readonly backoffUntil: number | null
+  /** Nothing is sent before then, explicit flush included (Retry-After). */
+  readonly retryAfterUntil: number | null
+}
+
+/** Running totals, so a flush can report what happened between its start and its end. */
+export type SyncTotals = { readonly delivered: number; readonly deadLettered: number; readonly deleted: number }
+
+/** The verdict on the latest `passAuthenticationDetails`, read back by the facade. */
+export type TokenVerdict = { readonly seq: number; readonly error: { readonly code: string; readonly message: string } | null }
+
+/**
+ * The statechart's context: control data only. Pending items live in storage; the context keeps
+ * their counts per identity and the (bounded) frozen batches.
+ */
+export type SyncContext = {
+  readonly settings: MachineSettings
+  readonly identifier: Identifier | null
+  readonly session: SessionRecord
+  readonly tokens: Readonly<Record<string, TokenRecord>>
+  readonly waits: Readonly<Record<string, WaitRecord>>
+  readonly nextWaitId: number
+  readonly pendingByIdentity: Readonly<Record<string, number>>
+  readonly deadLetterCount: number
+  readonly outbox: readonly FrozenBatch[]
+  /** Users whose logout flush is still owed (R11). */
+  readonly loggingOut: readonly Identifier[]
+  readonly retry: RetryState
+  readonly foreground: boolean
+  /** Explicit flush requests (flush, logout) made and completed: a flush settles when completed >= its number. */
+  readonly flushRequests: { readonly requested: number; readonly completed: number }
+  readonly totals: SyncTotals
+  readonly tokenVerdict: TokenVerdict
+}

@@ -1,0 +1,48 @@
+import type { AuthenticationError } from '../jwt/errorCodes.js'
+import type { Identifier, IdentityKey } from '../model/identity.js'
+import type { StoredItem } from '../model/item.js'
+import type { TokenRequestReason } from '../model/config.js'
+import type { StorageWrite } from '../ports/storage.js'
+import type { SdkProblem } from '../sdk/types.js'
+import type { SendOutcome } from '../wire/classifyResponse.js'
+import type { FrozenBatch, SessionRecord, TokenRecord } from './context.js'
+
+/** What the statechart restored from storage at start. */
+export type RestoredState = {
+  readonly identifier: Identifier | null
+  readonly session: SessionRecord | null
+  readonly tokens: Readonly<Record<string, TokenRecord>>
+  readonly pendingByIdentity: Readonly<Record<string, number>>
+  readonly deadLetterCount: number
+  readonly outbox: readonly FrozenBatch[]
+  readonly loggingOut: readonly Identifier[]
+}
+
+/** Events the statechart accepts. Commands from the facade carry the time they were made (`at`). */
+export type SyncEvent =
+  | { readonly type: 'RESTORED'; readonly restored: RestoredState }
+  | { readonly type: 'ACTIVITY'; readonly at: number }
+  | { readonly type: 'ITEMS_TRACKED'; readonly counts: Readonly<Record<string, number>>; readonly lastActivityAt: number }
+  | { readonly type: 'IDENTIFY'; readonly identifier: Identifier; readonly at: number }
+  | { readonly type: 'LOGOUT'; readonly at: number }
+  | { readonly type: 'TOKEN_PASSED'; readonly identifier: Identifier; readonly token: string; readonly at: number; readonly seq: number }
+  | { readonly type: 'FLUSH' }
+  /** An automatic trigger (R12): periodic, background, batch full, new session. */
+  | { readonly type: 'SYNC' }
+  | { readonly type: 'FOREGROUND'; readonly at: number }
+  | { readonly type: 'BACKGROUND' }
+  | { readonly type: 'BATCH_FORMED'; readonly identity: IdentityKey; readonly items: readonly StoredItem[] }
+  | { readonly type: 'BATCH_SENT'; readonly batch: FrozenBatch; readonly token: string | null; readonly outcome: SendOutcome }
+  /** Storage could not be read: treated as a transient failure (R9). */
+  | { readonly type: 'BATCH_FORM_FAILED'; readonly reason: string }
+  | { readonly type: 'SHUTDOWN' }
+
+/** Effects the statechart asks the runtime to carry out (XState `emit`): it does no IO itself. */
+export type SyncEmitted =
+  | { readonly type: 'persist'; readonly write: StorageWrite }
+  | { readonly type: 'authError'; readonly error: AuthenticationError; readonly dedupeKey: string }
+  | { readonly type: 'authResolved'; readonly identifier: Identifier }
+  | { readonly type: 'problem'; readonly problem: SdkProblem }
+  | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly message: string; readonly fields: Readonly<Record<string, unknown>> }
+  | { readonly type: 'tokenWanted'; readonly identifier: Identifier; readonly reason: TokenRequestReason }
+  | { readonly type: 'tokenStored'; readonly identifier: Identifier; readonly expiresAt: number | null }

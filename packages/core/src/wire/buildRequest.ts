@@ -1,0 +1,52 @@
+import type { Identifier } from '../model/identity.js'
+import type { BatchId, StoredItem } from '../model/item.js'
+import type { HttpRequest } from '../ports/transport.js'
+import { PROTOCOL_PATH, SDK_VERSION, type WireItem } from './protocol.js'
+
+export type BatchRequestInput = {
+  readonly baseUrl: string
+  readonly appId: string
+  readonly environment: 'live' | 'test'
+  readonly timeoutMs: number
+  readonly batchId: BatchId
+  readonly identifier: Identifier | null
+  readonly items: readonly StoredItem[]
+  /** The bearer token, or null: anonymous items and JWT disabled (R1, R2). */
+  readonly token: string | null
+  readonly sentAt: number
+}
+
+/** Drops the storage-only `identity` field: the wire carries identity once per batch (R4). */
+const toWireItem = (item: StoredItem): WireItem => {
+  if (item.type === 'event') {
+    return { id: item.id, type: 'event', name: item.name, attributes: item.attributes, timestamp: item.timestamp, sessionId: item.sessionId }
+  }
+  return { id: item.id, type: 'user_attribute', name: item.name, value: item.value, timestamp: item.timestamp, sessionId: item.sessionId }
+}
+
+/**
+ * Builds `POST {baseUrl}/v1/apps/{appId}/batches` (wire-protocol.md). The batch id doubles as the
+ * `Idempotency-Key`, so a resent frozen batch is recognisable (R14).
+ *
+ * @example
+ * ```ts
+ * const request = buildBatchRequest({ baseUrl, appId: 'app', environment: 'live', timeoutMs: 30_000,
+ *   batchId, identifier: null, items, token: null, sentAt: Date.now() })
+ * ```
+ */
+export const buildBatchRequest = (input: BatchRequestInput): HttpRequest => {
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'Idempotency-Key': input.batchId,
+    'X-SDK-Version': `jwt-sync/${SDK_VERSION}`,
+  }
+  if (input.token !== null) headers['Authorization'] = `Bearer ${input.token}`
+  const body = JSON.stringify({
+    batchId: input.batchId,
+    sentAt: input.sentAt,
+    environment: input.environment,
+    identity: input.identifier === null ? null : { key: 'uid', value: input.identifier },
+    items: input.items.map(toWireItem),
+  })
+  return { url: `${input.baseUrl}${PROTOCOL_PATH(input.appId)}`, method: 'POST', headers, body, timeoutMs: input.timeoutMs }
+}
