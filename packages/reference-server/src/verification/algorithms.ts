@@ -1,0 +1,19 @@
+/** Signature algorithms a server may allow: RSA only (the keys are RSA); never `none` or HMAC. */
+export const RSA_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] as const
+
+export type RsaAlgorithm = (typeof RSA_ALGORITHMS)[number]
+
+/** The protocol's default allowed set. */
+export const DEFAULT_ALGORITHMS: readonly RsaAlgorithm[] = ['RS256', 'RS512']
+
+/**
+ * Narrows a string to an allowed RSA algorithm. `none`, `HS256` and the like are never accepted.
+ *
+ * @example
+ * ```ts
+ * isRsaAlgorithm('RS512') // true
+ * isRsaAlgorithm('HS256') // false
+ * ```
+ */
+export const isRsaAlgorithm = (value: unknown): value is RsaAlgorithm =>
+  typeof value === 'string' && (RSA_ALGORITHMS as readonly string[]).includes(value)
