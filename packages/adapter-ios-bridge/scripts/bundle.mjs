@@ -5,6 +5,19 @@ import { gzipSync } from 'node:zlib'
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 
+/**
+ * Sources import fp-ts as CommonJS (`fp-ts/lib/X.js`, the NodeNext convention); the bundle takes
+ * the same modules from fp-ts's ES build so that unused functions are tree-shaken.
+ */
+const fpTsAsEsModules = {
+  name: 'fp-ts-es6',
+  setup(build) {
+    build.onResolve({ filter: /^fp-ts\/lib\// }, (args) =>
+      build.resolve(args.path.replace(/^fp-ts\/lib\//, 'fp-ts/es6/'), { kind: args.kind, resolveDir: args.resolveDir }),
+    )
+  },
+}
+
 /** The esbuild options of the bundle; `outfile` undefined keeps it in memory. */
 export const bundleOptions = (outfile) => ({
   entryPoints: [here('../src/bundle/entry.ts')],
@@ -19,6 +32,7 @@ export const bundleOptions = (outfile) => ({
   legalComments: 'none',
   // Free uses of these globals in any dependency are rewritten to the bridge's own shims.
   inject: [here('../src/bundle/ambientShims.ts')],
+  plugins: [fpTsAsEsModules],
   define: { 'process.env.NODE_ENV': '"production"' },
   logLevel: 'silent',
   ...(outfile === undefined ? { write: false } : { outfile, write: true }),

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { resolveConfig, type Clock, type Logger, type Sdk, type SdkConfig, type SdkError, type SdkPorts } from '@jwt-sync/core'
-import { PROTOCOL_ERRORS, type BridgeError, type BridgeMessage } from '../protocol/bridgeMessages.js'
+import type { BridgeMessage } from '../protocol/bridgeMessages.js'
+import { PROTOCOL_ERRORS, type BridgeError } from '../protocol/protocolErrors.js'
 import { decodeHostMessage } from '../protocol/decodeHostMessage.js'
 import type { HostMessage, SdkCallMessage } from '../protocol/hostMessages.js'
 import { createChannelLogger } from '../ports/channelLogger.js'

@@ -1,12 +1,12 @@
-import * as core from '@jwt-sync/core'
+import { createSdk } from '@jwt-sync/core'
 import type { SdkFactory } from '../bridge/createBridge.js'
 
 /**
- * The core's `createSdk`. Read off the module namespace so the bundle builds while the facade is
- * still being written; until then `initialize` answers with an error saying so.
+ * The SDK the bundle runs: the core's facade.
+ *
+ * @example
+ * ```ts
+ * const bridge = createBridge(host, sdkFactory)
+ * ```
  */
-export const sdkFactory: SdkFactory = (config, ports) => {
-  const createSdk = (core as { createSdk?: SdkFactory }).createSdk
-  if (createSdk === undefined) throw new Error('this build of @jwt-sync/core has no createSdk')
-  return createSdk(config, ports)
-}
+export const sdkFactory: SdkFactory = createSdk

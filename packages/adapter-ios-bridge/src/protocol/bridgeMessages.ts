@@ -1,9 +1,9 @@
 import * as t from 'io-ts'
-import { DeadLetterCodec, StoredItemCodec } from '@jwt-sync/core'
 
 /**
  * Messages the JS side sends to the native host (JS -> host). The bridge builds them itself; the
- * codecs document them exactly and let hosts and tests check every message they receive.
+ * codecs document them exactly and let hosts and tests check every message they receive. The
+ * bundle imports only the types from here, so these codecs add nothing to its size.
  */
 
 const headers = t.record(t.string, t.string)
@@ -11,39 +11,7 @@ const json = t.unknown
 
 /** Why the bridge refused a host message or an SDK call failed. */
 export const BridgeErrorCodec = t.intersection([t.type({ code: t.string, message: t.string }), t.partial({ field: t.string, numericCode: t.number })])
-export type BridgeError = t.TypeOf<typeof BridgeErrorCodec>
 
-/**
- * Protocol-level error codes (SDK errors such as `INVALID_INPUT` or `JWT_DISABLED` pass through
- * unchanged).
- *
- * @example
- * ```ts
- * const error: BridgeError = { code: PROTOCOL_ERRORS.UNKNOWN_KIND, message: 'unknown message kind "jump"' }
- * ```
- */
-export const PROTOCOL_ERRORS = {
-  /** Not a JSON text. */
-  MALFORMED_JSON: 'MALFORMED_JSON',
-  /** JSON, but not the shape its kind requires; `field` names the faulty field. */
-  MALFORMED_MESSAGE: 'MALFORMED_MESSAGE',
-  /** `v` is missing or not 1. */
-  UNSUPPORTED_VERSION: 'UNSUPPORTED_VERSION',
-  /** `kind` names no message. */
-  UNKNOWN_KIND: 'UNKNOWN_KIND',
-  /** An answer whose id matches no pending request (never sent, answered twice, or timed out). */
-  UNKNOWN_REQUEST: 'UNKNOWN_REQUEST',
-  /** A `timerFired` for a timer that is not armed (cleared, or fired twice). */
-  UNKNOWN_TIMER: 'UNKNOWN_TIMER',
-  /** An SDK call before `initialize` or after `shutdown`. */
-  NOT_INITIALIZED: 'NOT_INITIALIZED',
-  /** A second `initialize`. */
-  ALREADY_INITIALIZED: 'ALREADY_INITIALIZED',
-  /** The config is invalid; `field` names it. */
-  INVALID_CONFIG: 'INVALID_CONFIG',
-  /** The SDK failed in an unexpected way (a bug); the message says how. */
-  INTERNAL: 'INTERNAL',
-} as const
 
 const StorageRequestCodec = t.union([
   t.type({ op: t.literal('open') }),
@@ -103,18 +71,3 @@ export type BridgeMessage = t.TypeOf<typeof BridgeMessageCodec>
 
 /** A storage operation as sent to the host (the core's storage port, one message per call). */
 export type StorageRequest = t.TypeOf<typeof StorageRequestCodec>
-
-/** What a `storageResult` must hold for each operation (decoded when it arrives). */
-export const STORAGE_RESULT_CODECS = {
-  open: t.null,
-  load: t.type({
-    pendingByIdentity: t.record(t.string, t.number),
-    deadLetterCount: t.number,
-    state: t.UnknownRecord,
-    skippedRecords: t.number,
-  }),
-  peek: t.readonlyArray(StoredItemCodec),
-  commit: t.type({ removedByIdentity: t.record(t.string, t.number) }),
-  readDeadLetters: t.readonlyArray(DeadLetterCodec),
-  close: t.null,
-} as const

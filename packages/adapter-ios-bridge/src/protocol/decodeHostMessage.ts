@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describeDecodeFailure } from '@jwt-sync/core'
-import { PROTOCOL_ERRORS, type BridgeError } from './bridgeMessages.js'
+import { PROTOCOL_ERRORS, type BridgeError } from './protocolErrors.js'
 import { HOST_MESSAGE_CODECS, isHostMessageKind, type HostMessage } from './hostMessages.js'
 import { PROTOCOL_VERSION } from './version.js'
 

@@ -1,0 +1,183 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import { createTokenIssuer, startReferenceServer, type ReferenceServer, type TokenIssuer } from '@jwt-sync/reference-server'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildBundleFile } from './support/bundleFile.js'
+import { answerOf, authErrorsIn, between, buildNativeHost, httpStatusesIn, runNativeHost, type ScenarioStep } from './support/nativeHost.js'
+
+// The C host (native/host.c) on the JavaScriptCore C API runs the bundle against the reference
+// server on loopback, with libcurl HTTP, file storage and its own timer loop.
+
+let hostPath: string
+let bundlePath: string
+let server: ReferenceServer
+let issuer: TokenIssuer
+const scratch: string[] = []
+
+const APPS = ['ios-s1', 'ios-s2', 'ios-s3', 'ios-restart'] as const
+
+beforeAll(async () => {
+  hostPath = buildNativeHost()
+  bundlePath = await buildBundleFile()
+  const created = createTokenIssuer()
+  if (E.isLeft(created)) throw new Error(created.left)
+  issuer = created.right
+  server = await startReferenceServer({ apps: Object.fromEntries(APPS.map((app) => [app, { enforcement: 'required', publicKeys: [issuer.publicKeyPem] }])) })
+})
+
+afterAll(async () => {
+  await server?.stop()
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true })
+})
+
+const storageDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'jwt-sync-native-'))
+  scratch.push(dir)
+  return dir
+}
+
+let nextId = 1
+const call = (kind: string, fields: Record<string, unknown> = {}): { send: Record<string, unknown> } & { id: string } => {
+  const id = `n${nextId++}`
+  return { id, send: { v: 1, kind, id, ...fields } }
+}
+const initialize = (appId: string, extra: Record<string, unknown> = {}) =>
+  call('initialize', {
+    config: { appId, baseUrl: server.url, environment: 'test', networkConfig: { authorizationConfig: { isJwtEnabled: true } }, ...extra },
+  })
+const echo = (text: string): ScenarioStep => ({ echo: text })
+const storedFor = (appId: string, identifier: string | null): string[] =>
+  server.items(appId).filter((i) => i.identifier === identifier).map((i) => i.item.name)
+
+describe('native JavaScriptCore host (C API, libcurl, files)', () => {
+  it('S1/R7: a 401 is not retried until the app passes a new token; then the items are delivered', async () => {
+    const bad = await issuer.issueBad('tampered', 'alice')
+    const good = await issuer.issue({ identifier: 'alice' })
+    const init = initialize('ios-s1')
+    const flush1 = call('flush')
+    const flush2 = call('flush')
+    const flush3 = call('flush')
+    const state = call('getState')
+    const steps: ScenarioStep[] = [
+      init,
+      call('identify', { identifier: 'alice' }),
+      call('passAuthenticationDetails', { token: bad, identifier: 'alice' }),
+      call('track', { name: 'added_to_cart', attributes: { sku: 'A1' } }),
+      echo('first-flush'),
+      flush1,
+      echo('no-retry'),
+      flush2,
+      { sleep: 500 },
+      echo('new-token'),
+      call('passAuthenticationDetails', { token: good, identifier: 'alice' }),
+      { sleep: 300 },
+      flush3,
+      state,
+      echo('end'),
+    ]
+    const run = await runNativeHost(hostPath, bundlePath, storageDir(), steps)
+    expect(run.lines.filter((l) => l.tag === 'FATAL')).toEqual([])
+    expect(answerOf(run.lines, init.id).kind).toBe('result')
+    expect(httpStatusesIn(between(run.lines, 'first-flush', 'no-retry'))).toEqual(['401'])
+    const errors = authErrorsIn(run.lines)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ source: 'server', details: { code: 'INVALID_SIGNATURE', identifier: 'alice', token: bad } })
+    // S1: no request for alice until a different token arrives, however often the app flushes.
+    expect(httpStatusesIn(between(run.lines, 'no-retry', 'new-token'))).toEqual([])
+    expect(httpStatusesIn(between(run.lines, 'new-token', 'end'))).toContain('200')
+    expect(storedFor('ios-s1', 'alice')).toEqual(['added_to_cart'])
+    expect(answerOf(run.lines, state.id)).toMatchObject({ kind: 'result', value: { pendingCount: 0, consecutiveAuthFailures: 0 } })
+  })
+
+  it('S2/R8: after 10 consecutive authentication failures no request is made until the next session', async () => {
+    const init = initialize('ios-s2', { inactivityTimeoutMs: 1500 })
+    const steps: ScenarioStep[] = [init, call('identify', { identifier: 'bob' }), call('track', { name: 'viewed' }), echo('failures')]
+    for (let i = 0; i < 11; i++) {
+      // Each a different token the client accepts and the server refuses (signature).
+      steps.push(call('passAuthenticationDetails', { token: await issuer.issueBad('tampered', 'bob', Date.now() + i * 1000), identifier: 'bob' }))
+      steps.push(call('flush'))
+    }
+    const suspendedState = call('getState')
+    const good = await issuer.issue({ identifier: 'bob' })
+    const resumedState = call('getState')
+    steps.push(
+      suspendedState,
+      echo('suspended'),
+      call('passAuthenticationDetails', { token: good, identifier: 'bob' }),
+      call('flush'),
+      { sleep: 300 },
+      echo('next-session'),
+      { sleep: 1700 },
+      call('track', { name: 'came_back' }),
+      { sleep: 500 },
+      call('flush'),
+      resumedState,
+      echo('end'),
+    )
+    const run = await runNativeHost(hostPath, bundlePath, storageDir(), steps)
+    expect(run.lines.filter((l) => l.tag === 'FATAL')).toEqual([])
+    expect(answerOf(run.lines, init.id).kind).toBe('result')
+    const failures = httpStatusesIn(between(run.lines, 'failures', 'suspended'))
+    expect(failures).toEqual(Array.from({ length: 10 }, () => '401'))
+    expect(authErrorsIn(between(run.lines, 'failures', 'suspended')).filter((e) => e.source === 'server')).toHaveLength(10)
+    expect(answerOf(run.lines, suspendedState.id)).toMatchObject({ value: { suspended: true, consecutiveAuthFailures: 10 } })
+    // A good token alone does not lift the suspension within the session.
+    expect(httpStatusesIn(between(run.lines, 'suspended', 'next-session'))).toEqual([])
+    expect(httpStatusesIn(between(run.lines, 'next-session', 'end'))).toContain('200')
+    expect(answerOf(run.lines, resumedState.id)).toMatchObject({ value: { suspended: false, consecutiveAuthFailures: 0, pendingCount: 0 } })
+    expect(storedFor('ios-s2', 'bob').sort()).toEqual(['came_back', 'viewed'])
+  })
+
+  it('S3/R11: a logout flush failing with a JWT error deletes the pending data and is not retried', async () => {
+    const bad = await issuer.issueBad('tampered', 'carol')
+    const init = initialize('ios-s3')
+    const logout = call('logout')
+    const state = call('getState')
+    const steps: ScenarioStep[] = [
+      init,
+      call('identify', { identifier: 'carol' }),
+      call('passAuthenticationDetails', { token: bad, identifier: 'carol' }),
+      call('track', { name: 'c1' }),
+      call('setUserAttribute', { name: 'plan', value: 'pro' }),
+      call('whenPersisted'),
+      echo('logout'),
+      logout,
+      echo('after'),
+      call('track', { name: 'anonymous_after_logout' }),
+      call('flush'),
+      { sleep: 300 },
+      state,
+      echo('end'),
+    ]
+    const dir = storageDir()
+    const run = await runNativeHost(hostPath, bundlePath, dir, steps)
+    expect(run.lines.filter((l) => l.tag === 'FATAL')).toEqual([])
+    expect(httpStatusesIn(between(run.lines, 'logout', 'after'))).toEqual(['401'])
+    expect(answerOf(run.lines, logout.id)).toMatchObject({ kind: 'result', value: { deleted: 2 } })
+    const deletion = authErrorsIn(run.lines).find((e) => e.details.deletedCount !== undefined)
+    expect(deletion).toMatchObject({ source: 'server', details: { identifier: 'carol', deletedCount: 2 } })
+    // No retry for carol: only the anonymous item goes out afterwards.
+    expect(httpStatusesIn(between(run.lines, 'after', 'end'))).toEqual(['200'])
+    expect(storedFor('ios-s3', 'carol')).toEqual([])
+    expect(storedFor('ios-s3', null)).toEqual(['anonymous_after_logout'])
+    expect(answerOf(run.lines, state.id)).toMatchObject({ value: { pendingCount: 0 } })
+    expect(readdirSync(dir).filter((f) => f.endsWith('.log'))).toHaveLength(1)
+  })
+
+  it('R13: items persisted in the host files survive a relaunch and are sent by the next run', async () => {
+    const dir = storageDir()
+    const offline = { ...initialize('ios-restart') }
+    // First run: the server is unreachable (closed port), the item only reaches the files.
+    offline.send = { ...offline.send, config: { ...(offline.send['config'] as object), baseUrl: 'http://127.0.0.1:9' } }
+    const first = await runNativeHost(hostPath, bundlePath, dir, [offline, call('track', { name: 'before_crash' }), call('whenPersisted')])
+    expect(first.lines.filter((l) => l.tag === 'FATAL')).toEqual([])
+    expect(storedFor('ios-restart', null)).toEqual([])
+    const state = call('getState')
+    const second = await runNativeHost(hostPath, bundlePath, dir, [initialize('ios-restart'), call('flush'), state])
+    expect(second.lines.filter((l) => l.tag === 'FATAL')).toEqual([])
+    expect(storedFor('ios-restart', null)).toEqual(['before_crash'])
+    expect(answerOf(second.lines, state.id)).toMatchObject({ value: { pendingCount: 0 } })
+  })
+})
