@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import './scripts/node20Compat.ts'
 
 export default defineConfig({
   resolve: { conditions: ['source'] },
