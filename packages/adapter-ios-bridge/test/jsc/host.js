@@ -97,6 +97,7 @@
   // Moves virtual time forward, firing due timers in order (each through a timerFired message).
   async function advance(ms) {
     var until = now + ms
+    await settle() // the host's own pending answers go out before time jumps
     for (;;) {
       var due = Object.keys(timers).filter(function (id) { return timers[id] <= until })
       if (due.length === 0) break
@@ -149,10 +150,12 @@
     var queuedBefore = httpQueue.length
     await advance(61000)
     emit({ event: 'step', name: 'periodic-flush', httpRequestsBefore: queuedBefore, httpRequestsAfter: httpQueue.length })
-    // This request is never answered: the bridge's own host timer turns it into a transient timeout.
-    await advance(10000 + 5000 + 1)
+    // That request is never answered: the bridge's own host timer (timeoutMs 10 s + 5 s grace) turns
+    // it into a transient timeout, and the core retries the same frozen batch after its backoff (<= 2 s).
+    await advance(10000 + 5000 + 2001)
     var state = await call('getState')
-    emit({ event: 'step', name: 'after-unanswered-request', answer: state, armedTimers: Object.keys(timers).length })
+    emit({ event: 'step', name: 'after-unanswered-request', answer: state,
+      requests: httpQueue.map(function (m) { return { id: m.id, idempotencyKey: m.request.headers['Idempotency-Key'] } }) })
     raw('{"v":1,"kind":"httpResponse","id":"h999","response":{"status":200,"headers":{},"body":""}}')
     await settle()
     emit({ event: 'step', name: 'shutdown', answer: await call('shutdown') })
