@@ -101,7 +101,7 @@ export const resolveConfig = (input: unknown): E.Either<ConfigError, ResolvedCon
     return E.left({
       type: 'INVALID_CONFIG',
       field: c.dataCenter !== undefined ? 'dataCenter' : 'baseUrl',
-      message: c.dataCenter !== undefined ? `unknown data center "${c.dataCenter}"` : 'baseUrl or dataCenter is required',
+      message: c.dataCenter !== undefined ? `dataCenter: unknown data center "${c.dataCenter}"` : 'baseUrl: baseUrl or dataCenter is required',
     })
   }
   return E.right({

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest'
+import { createManualClock, createMemoryStorage } from '@jwt-sync/core'
+import { START, expectRight, jwt401, settle, startHarness, validToken } from './harness.js'
+
+describe('R11 / S3: logout', () => {
+  it('R11: items tracked after logout are anonymous; the logged-out user\'s items are flushed with that user\'s token', async () => {
+    const { sdk, server, clock } = await startHarness()
+    const t1 = validToken('u1', clock.now())
+    sdk.identify('u1')
+    sdk.passAuthenticationDetails({ identifier: 'u1', token: t1 })
+    sdk.track('before')
+    const report = expectRight(await sdk.logout())
+    sdk.track('after')
+    await sdk.flush()
+    expect(report).toMatchObject({ delivered: 1, deleted: 0, pending: 0 })
+    expect(server.requests.map((r) => [r.identity, r.token])).toEqual([['u1', t1], [null, null]])
+    expect(sdk.getState().identifier).toBeNull()
+    expect(sdk.getState().tokens).toEqual({})
+  })
+
+  it('S3: logout flush failing with a JWT error deletes that user\'s pending items, no retry, deletedCount reported', async () => {
+    const { sdk, server, errors, clock } = await startHarness({ config: { maxBatchSize: 2 } })
+    sdk.identify('u1')
+    const t1 = validToken('u1', clock.now())
+    sdk.passAuthenticationDetails({ identifier: 'u1', token: t1 })
+    server.answer({ failure: 'network' })
+    sdk.track('a')
+    sdk.track('b')
+    sdk.track('c')
+    await sdk.whenPersisted()
+    await settle()
+    server.answer(jwt401('INVALID_SIGNATURE'))
+    const report = expectRight(await sdk.logout())
+    expect(report).toMatchObject({ deleted: 3, pending: 0 })
+    expect(errors.at(-1)).toMatchObject({ source: 'server', details: { code: 'INVALID_SIGNATURE', identifier: 'u1', token: t1, deletedCount: 3 } })
+    const requestsAfter = server.requests.length
+    clock.advance(60 * 60_000)
+    await settle()
+    expect(server.requests.length).toBe(requestsAfter)
+    expect(sdk.getState().pendingCount).toBe(0)
+    expect(sdk.getState().tokens['u1']).toBeUndefined()
+  })
+
+  it('R11: no usable token for the logged-out user: items deleted with TOKEN_NOT_AVAILABLE', async () => {
+    const { sdk, server, errors } = await startHarness()
+    sdk.identify('u1')
+    sdk.track('a')
+    sdk.track('b')
+    const report = expectRight(await sdk.logout())
+    expect(report.deleted).toBe(2)
+    expect(server.requests).toHaveLength(0)
+    expect(errors.at(-1)).toMatchObject({ source: 'client', details: { code: 'TOKEN_NOT_AVAILABLE', identifier: 'u1', deletedCount: 2 } })
+  })
+
+  it('R11: a transient failure keeps them for retry with the same user\'s token, under the same rule', async () => {
+    const { sdk, server, clock } = await startHarness()
+    const t1 = validToken('u1', clock.now())
+    sdk.identify('u1')
+    sdk.passAuthenticationDetails({ identifier: 'u1', token: t1 })
+    sdk.track('a')
+    server.answer({ status: 503 })
+    const report = expectRight(await sdk.logout())
+    expect(report).toMatchObject({ deleted: 0, pending: 1, waiting: ['backoff'] })
+    sdk.identify('u2')
+    sdk.passAuthenticationDetails({ identifier: 'u2', token: validToken('u2', clock.now()) })
+    server.answer(jwt401('TIME_CONSTRAINT_FAILURE'))
+    clock.advance(5 * 60_000)
+    await settle()
+    const u1Requests = server.requests.filter((r) => r.identity === 'u1')
+    expect(u1Requests.map((r) => r.token)).toEqual([t1, t1])
+    expect(sdk.getState().pendingByIdentity['user:u1'] ?? 0).toBe(0)
+    expect(sdk.getState().tokens['u1']).toBeUndefined()
+  })
+
+  it('R11: logout starts the new session first, so an R8 suspension does not hold the flush back', async () => {
+    const { sdk, server, clock } = await startHarness()
+    sdk.identify('u1')
+    for (let i = 0; i < 10; i++) {
+      server.answer(jwt401('INVALID_SIGNATURE'))
+      sdk.passAuthenticationDetails({ identifier: 'u1', token: validToken('u1', clock.now(), `n${i}`) })
+      sdk.track(`e${i}`)
+      await sdk.flush()
+    }
+    expect(sdk.getState().suspended).toBe(true)
+    const fresh = validToken('u1', clock.now(), 'fresh')
+    sdk.passAuthenticationDetails({ identifier: 'u1', token: fresh })
+    const before = sdk.getState().sessionId
+    const report = expectRight(await sdk.logout())
+    expect(sdk.getState().sessionId).not.toBe(before)
+    expect(report.delivered).toBe(10)
+    expect(server.requests.at(-1)?.token).toBe(fresh)
+  })
+
+  it('R11: the logged-out user\'s token is removed from storage too', async () => {
+    const storage = createMemoryStorage()
+    const clock = createManualClock(START)
+    const first = await startHarness({ storage, clock })
+    first.sdk.identify('u1')
+    first.sdk.passAuthenticationDetails({ identifier: 'u1', token: validToken('u1', clock.now()) })
+    await first.sdk.logout()
+    await first.sdk.shutdown()
+    const second = await startHarness({ storage, clock })
+    expect(second.sdk.getState().tokens).toEqual({})
+    expect(second.sdk.getState().identifier).toBeNull()
+  })
+})
