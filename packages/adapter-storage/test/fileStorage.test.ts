@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { IdentityKey, StorageNamespace, StoredItem } from '@jwt-sync/core'
+import type { IdentityKey, ItemId, StorageNamespace, StoredItem } from '@jwt-sync/core'
 import { sampleItem } from '../../conformance/src/storageScenarios.js'
 import { createFileStorage, type FileStorageOptions } from '../src/index.js'
 import { encodeFrame } from '../src/recordFrame.js'
@@ -61,7 +61,7 @@ const reread = async (directory: string): Promise<{ ids: string[]; skipped: numb
   await ns.close()
   return { ids: items.map((item) => item.id), skipped: snapshot.skippedRecords }
 }
-const idsOf = (items: readonly StoredItem[]): string[] => items.map((item) => item.id)
+const idsOf = (items: readonly StoredItem[]): ItemId[] => items.map((item) => item.id)
 
 describe('file storage: bad data on disk never throws and never costs the records around it', () => {
   it('R13: a torn tail (a crash mid-write) loses only the unfinished record, and later writes follow intact data', async () => {
