@@ -101,4 +101,30 @@ describe('bridge entry under hostile input', () => {
     )
     expect(host.invalid).toEqual([])
   })
+
+  it('R17: SDK calls with random payloads each get exactly one answer echoing their id, and every message is valid protocol', async () => {
+    const host = createNodeHost(sdkFactory, () => ({ status: 200, body: { accepted: 1, duplicates: 0 } }))
+    expect((await host.call('initialize', { config })).kind).toBe('result')
+    const payload = fc.oneof(
+      fc.record({ kind: fc.constant('track'), name: fc.string(), attributes: fc.dictionary(fc.string(), fc.jsonValue()) }),
+      fc.record({ kind: fc.constant('setUserAttribute'), name: fc.string(), value: fc.jsonValue() }),
+      fc.record({ kind: fc.constant('identify'), identifier: fc.string() }),
+      fc.record({ kind: fc.constant('passAuthenticationDetails'), token: fc.string(), identifier: fc.string() }),
+      fc.record({ kind: fc.constantFrom('flush', 'getState', 'appForeground', 'appBackground', 'whenPersisted') }),
+    )
+    let n = 0
+    await fc.assert(
+      fc.asyncProperty(payload, async (fields) => {
+        const id = `p${n++}`
+        expect(() => host.send({ v: 1, id, ...fields })).not.toThrow()
+        await host.settle()
+        const answers = host.received.filter((m) => (m.kind === 'result' || m.kind === 'error') && m.id === id)
+        expect(answers).toHaveLength(1)
+      }),
+      { numRuns: 150 },
+    )
+    expect(host.invalid).toEqual([])
+    const state = await host.call('getState')
+    expect(state.kind === 'result' && (state.value as { status: string }).status).toBe('running')
+  })
 })
