@@ -10,13 +10,35 @@ import { createChannelTransport, DEFAULT_HTTP_GRACE_MS } from '../ports/channelT
 import { createHostClock } from '../ports/hostClock.js'
 import { createPendingRequests, type HostAnswer } from '../ports/pendingRequests.js'
 
-/** The host function: receives one JSON text per JS -> host message. */
+/**
+ * The host function: receives one JSON text per JS -> host message.
+ *
+ * @example
+ * ```ts
+ * const host: HostFunction = (json) => queue.push(json)
+ * ```
+ */
 export type HostFunction = (json: string) => unknown
 
-/** Builds an SDK; in the bundle this is `createSdk` from `@jwt-sync/core`. */
+/**
+ * Builds an SDK; in the bundle this is `createSdk` from `@jwt-sync/core`.
+ *
+ * @example
+ * ```ts
+ * const factory: SdkFactory = createSdk
+ * ```
+ */
 export type SdkFactory = (config: SdkConfig, ports: SdkPorts) => Sdk
 
-/** One bridge: one SDK instance (one appId) behind one channel. */
+/**
+ * One bridge: one SDK instance (one appId) behind one channel.
+ *
+ * @example
+ * ```ts
+ * const bridge: Bridge = createBridge(host, createSdk)
+ * bridge.receive('{"v":1,"kind":"getState","id":"c1"}')
+ * ```
+ */
 export type Bridge = {
   /** The entry point the host calls with a JSON text. Never throws; every problem is an `error` message. */
   readonly receive: (json: unknown) => void

@@ -90,4 +90,13 @@ class AbortControllerShim {
   }
 }
 
+/**
+ * The shims under the global names esbuild's `inject` replaces: `console` forwards to `log`
+ * messages, `setTimeout`/`clearTimeout` to host timers, `AbortController` is a minimal local class.
+ *
+ * @example
+ * ```ts
+ * // in a dependency, after bundling: console.warn('x') -> { v: 1, kind: 'log', level: 'warn', message: 'x', ... }
+ * ```
+ */
 export { consoleShim as console, setTimeoutShim as setTimeout, clearTimeoutShim as clearTimeout, AbortControllerShim as AbortController }

@@ -9,7 +9,14 @@ import { sdkFactory } from './sdkFactory.js'
  * function that posts to `window.webkit.messageHandlers.<name>`.
  */
 
-/** What `create` returns: the entry point the host calls. */
+/**
+ * What `create` returns: the entry point the host calls.
+ *
+ * @example
+ * ```js
+ * const handle = JwtSyncBridge.create(host) // handle.receive('{"v":1,"kind":"getState","id":"c1"}')
+ * ```
+ */
 export type BridgeHandle = { readonly receive: (json: unknown) => void }
 
 /**
@@ -61,5 +68,12 @@ export const receive = (json: unknown): string | undefined => {
   return JSON.stringify({ v: PROTOCOL_VERSION, kind: 'error', id: null, error: { code: 'NOT_CONNECTED', message: 'call JwtSyncBridge.connect(hostFunction) first' } })
 }
 
-/** The protocol version this bundle speaks. */
+/**
+ * The protocol version this bundle speaks.
+ *
+ * @example
+ * ```js
+ * if (JwtSyncBridge.protocolVersion !== 1) throw new Error('host speaks protocol v1')
+ * ```
+ */
 export const protocolVersion = PROTOCOL_VERSION

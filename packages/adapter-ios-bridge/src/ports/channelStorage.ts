@@ -7,7 +7,14 @@ import { STORAGE_RESULT_CODECS } from '../protocol/storageResults.js'
 import type { Outbox } from './outbox.js'
 import type { AnswerReader, PendingRequests } from './pendingRequests.js'
 
-/** Default time a storage request may stay unanswered before it fails as `io`. */
+/**
+ * Default time a storage request may stay unanswered before it fails as `io`.
+ *
+ * @example
+ * ```ts
+ * createChannelStorage(outbox, pending, DEFAULT_STORAGE_TIMEOUT_MS)
+ * ```
+ */
 export const DEFAULT_STORAGE_TIMEOUT_MS = 10_000
 
 type Op = StorageRequest['op']

@@ -3,7 +3,14 @@ import type { HttpResponse, Transport, TransportFailure } from '@jwt-sync/core'
 import type { Outbox } from './outbox.js'
 import type { AnswerReader, PendingRequests } from './pendingRequests.js'
 
-/** Default time the bridge waits beyond a request's own `timeoutMs` before giving up on the host. */
+/**
+ * Default time the bridge waits beyond a request's own `timeoutMs` before giving up on the host.
+ *
+ * @example
+ * ```ts
+ * createChannelTransport(outbox, pending, DEFAULT_HTTP_GRACE_MS)
+ * ```
+ */
 export const DEFAULT_HTTP_GRACE_MS = 5_000
 
 const lowerCaseKeys = (headers: Readonly<Record<string, string>>): Record<string, string> => {

@@ -5,6 +5,12 @@ import type { Outbox } from './outbox.js'
  * The clock port over the channel. Timers are host timers (`setTimer` / `clearTimer` messages,
  * `timerFired` answers); `now` is `Date.now()` (ECMAScript), shifted to the host's time once the
  * host sends a `now` reading.
+ *
+ * @example
+ * ```ts
+ * const clock: HostClock = createHostClock(outbox, reportError)
+ * clock.adoptHostTime(1795824000000)
+ * ```
  */
 export type HostClock = Clock & {
   /** Runs the timer's callback; false when no such timer is armed. A throwing callback is reported, not rethrown. */

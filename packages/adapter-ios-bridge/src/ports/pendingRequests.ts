@@ -2,16 +2,36 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Clock } from '@jwt-sync/core'
 import type { HostMessage } from '../protocol/hostMessages.js'
 
-/** The host messages that answer a JS request. */
+/**
+ * The host messages that answer a JS request.
+ *
+ * @example
+ * ```ts
+ * const answer: HostAnswer = { v: 1, kind: 'httpFailure', id: 'h3', failure: { kind: 'network', message: 'offline' } }
+ * ```
+ */
 export type HostAnswer = Extract<HostMessage, { kind: 'httpResponse' | 'httpFailure' | 'storageResult' | 'storageFailure' }>
 
 /**
  * Reads an answer into the request's outcome; `Left` names why the answer does not fit this
  * request (then the request stays pending and the host gets an error answer).
+ *
+ * @example
+ * ```ts
+ * const readNull: AnswerReader<null> = (a) => (a.kind === 'storageResult' && a.value === null ? E.right(null) : E.left('expected null'))
+ * ```
  */
 export type AnswerReader<A> = (answer: HostAnswer) => E.Either<string, A>
 
-/** Requests sent to the host and not answered yet, each guarded by a host timer. */
+/**
+ * Requests sent to the host and not answered yet, each guarded by a host timer.
+ *
+ * @example
+ * ```ts
+ * const pending: PendingRequests = createPendingRequests(clock)
+ * pending.size() // 0
+ * ```
+ */
 export type PendingRequests = {
   /**
    * Sends a request built for a fresh id and settles with the reader's outcome, or with

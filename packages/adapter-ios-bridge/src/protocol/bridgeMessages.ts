@@ -9,7 +9,14 @@ import * as t from 'io-ts'
 const headers = t.record(t.string, t.string)
 const json = t.unknown
 
-/** Why the bridge refused a host message or an SDK call failed. */
+/**
+ * Codec of the `error` field of an `error` answer.
+ *
+ * @example
+ * ```ts
+ * BridgeErrorCodec.is({ code: 'UNSUPPORTED_VERSION', message: 'protocol version 2 is not supported', field: 'v' }) // true
+ * ```
+ */
 export const BridgeErrorCodec = t.intersection([t.type({ code: t.string, message: t.string }), t.partial({ field: t.string, numericCode: t.number })])
 
 
@@ -55,7 +62,14 @@ export const BRIDGE_MESSAGE_CODECS = {
   }),
 } as const
 
-/** Any JS -> host message. */
+/**
+ * Any JS -> host message; hosts written in JS (and the tests) check what they receive with it.
+ *
+ * @example
+ * ```ts
+ * const decoded = BridgeMessageCodec.decode(JSON.parse(json)) // Right({ v: 1, kind: 'setTimer', ... })
+ * ```
+ */
 export const BridgeMessageCodec = t.union([
   BRIDGE_MESSAGE_CODECS.result,
   BRIDGE_MESSAGE_CODECS.error,
@@ -67,7 +81,22 @@ export const BridgeMessageCodec = t.union([
   BRIDGE_MESSAGE_CODECS.problem,
   BRIDGE_MESSAGE_CODECS.log,
 ])
+/**
+ * A JS -> host message, discriminated by `kind`.
+ *
+ * @example
+ * ```ts
+ * const message: BridgeMessage = { v: 1, kind: 'clearTimer', timerId: 't3' }
+ * ```
+ */
 export type BridgeMessage = t.TypeOf<typeof BridgeMessageCodec>
 
-/** A storage operation as sent to the host (the core's storage port, one message per call). */
+/**
+ * A storage operation as sent to the host (the core's storage port, one message per call).
+ *
+ * @example
+ * ```ts
+ * const request: StorageRequest = { op: 'peek', identity: 'user:alice', limit: 100 }
+ * ```
+ */
 export type StorageRequest = t.TypeOf<typeof StorageRequestCodec>

@@ -4,10 +4,24 @@ import { PROTOCOL_ERRORS, type BridgeError } from './protocolErrors.js'
 import { HOST_MESSAGE_CODECS, isHostMessageKind, type HostMessage } from './hostMessages.js'
 import { PROTOCOL_VERSION } from './version.js'
 
-/** A refused host message: the error to answer with, and the id to echo (null when none was readable). */
+/**
+ * A refused host message: the error to answer with, and the id to echo (null when none was readable).
+ *
+ * @example
+ * ```ts
+ * const rejection: HostMessageRejection = { id: 'c1', error: { code: 'UNKNOWN_KIND', message: 'unknown message kind "jump"', field: 'kind' } }
+ * ```
+ */
 export type HostMessageRejection = { readonly id: string | null; readonly error: BridgeError }
 
-/** A decoded host message plus the host's clock reading, when it sent one. */
+/**
+ * A decoded host message plus the host's clock reading, when it sent one.
+ *
+ * @example
+ * ```ts
+ * const decoded: DecodedHostMessage = { message: { v: 1, kind: 'flush', id: 'c2' }, now: 1795824000000 }
+ * ```
+ */
 export type DecodedHostMessage = { readonly message: HostMessage; readonly now: number | undefined }
 
 const describe = (value: unknown): string => {

@@ -16,7 +16,14 @@ const identified = <K extends string, P extends t.Props>(kind: K, props: P) =>
 const call = identified
 const answer = identified
 
-/** Knobs of the bridge itself (not of the core), given with `initialize`. */
+/**
+ * Knobs of the bridge itself (not of the core), given with `initialize` as `options`.
+ *
+ * @example
+ * ```ts
+ * BridgeOptionsCodec.is({ storageTimeoutMs: 5000, httpGraceMs: 2000 }) // true
+ * ```
+ */
 export const BridgeOptionsCodec = t.partial({
   /** How long a storage request may stay unanswered before it fails as `io` (default 10 s). */
   storageTimeoutMs: t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'positive integer'),
@@ -62,14 +69,43 @@ export const HOST_MESSAGE_CODECS = {
   timerFired: t.type({ v: t.literal(1), kind: t.literal('timerFired'), timerId: nonEmptyString }, 'timerFired'),
 } as const
 
-/** A known host message kind. */
+/**
+ * A known host message kind.
+ *
+ * @example
+ * ```ts
+ * const kind: HostMessageKind = 'passAuthenticationDetails'
+ * ```
+ */
 export type HostMessageKind = keyof typeof HOST_MESSAGE_CODECS
 
-/** A decoded host message, discriminated by `kind`. */
+/**
+ * A decoded host message, discriminated by `kind`.
+ *
+ * @example
+ * ```ts
+ * const message: HostMessage = { v: 1, kind: 'timerFired', timerId: 't1' }
+ * ```
+ */
 export type HostMessage = { [K in HostMessageKind]: t.TypeOf<(typeof HOST_MESSAGE_CODECS)[K]> }[HostMessageKind]
 
-/** The host messages that are SDK calls (they get a `result` or `error` answer). */
+/**
+ * The host messages that are SDK calls (they get a `result` or `error` answer).
+ *
+ * @example
+ * ```ts
+ * const call: SdkCallMessage = { v: 1, kind: 'identify', id: 'c2', identifier: 'alice' }
+ * ```
+ */
 export type SdkCallMessage = Exclude<HostMessage, { kind: 'httpResponse' | 'httpFailure' | 'storageResult' | 'storageFailure' | 'timerFired' }>
 
-/** Whether a string names a host message kind. */
+/**
+ * Whether a string names a host message kind (own keys only: `"constructor"` is not a kind).
+ *
+ * @example
+ * ```ts
+ * isHostMessageKind('flush') // true
+ * isHostMessageKind('toString') // false
+ * ```
+ */
 export const isHostMessageKind = (kind: string): kind is HostMessageKind => Object.prototype.hasOwnProperty.call(HOST_MESSAGE_CODECS, kind)

@@ -1,4 +1,11 @@
-/** Why the bridge refused a host message or an SDK call failed (the `error` of an `error` answer). */
+/**
+ * Why the bridge refused a host message or an SDK call failed (the `error` of an `error` answer).
+ *
+ * @example
+ * ```ts
+ * const error: BridgeError = { code: 'INVALID_INPUT', field: 'name', message: 'name: expected 1 to 256 characters' }
+ * ```
+ */
 export type BridgeError = { code: string; message: string; field?: string; numericCode?: number }
 
 /**
