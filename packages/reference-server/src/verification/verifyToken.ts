@@ -111,20 +111,23 @@ const steps: readonly Step[] = [
     if (context.keys.length === 0) return fail('signature', 'INVALID_SIGNATURE', 'the app has no public key')
     const candidates = kid === undefined ? context.keys : context.keys.filter((key) => key.kid === kid)
     if (candidates.length === 0) return fail('signature', 'INVALID_SIGNATURE', `no public key with kid ${describe(kid)}`)
+    let reason = ''
     for (const candidate of candidates) {
       try {
         // Only the keys the app registered are used: jwk, jku and x5u in the header are ignored.
         await compactVerify(token, candidate.key, { algorithms: [...context.allowedAlgorithms] })
         state.kid = candidate.kid
         return pass('signature', 'INVALID_SIGNATURE', `verified with key ${candidate.kid}`)
-      } catch {
-        // try the next active key (rotation)
+      } catch (error) {
+        // try the next active key (rotation); keep jose's reason for `jwt-sync verify`
+        const code = (error as { code?: unknown }).code
+        reason = typeof code === 'string' ? ` (${code})` : ''
       }
     }
     return fail(
       'signature',
       'INVALID_SIGNATURE',
-      kid === undefined ? `signature valid for none of the app's ${candidates.length} key(s)` : `signature not valid for key ${kid}`,
+      (kid === undefined ? `signature valid for none of the app's ${candidates.length} key(s)` : `signature not valid for key ${kid}`) + reason,
     )
   },
   async ({ shape, context }) => {
