@@ -40,6 +40,8 @@ export type RecordedRequest = {
   readonly itemIds: readonly string[]
   readonly token: string | null
   readonly response: 'pending' | number | TransportFailure['kind']
+  /** The SDK's session when the request was made (set through `probeSession`). */
+  readonly sessionId: string
 }
 
 export type ScriptedAnswer =
@@ -59,6 +61,7 @@ export const createScriptedServer = () => {
   const script: ScriptedAnswer[] = []
   const stored = new Set<string>()
   const held: { index: number; resolve: (answer: ScriptedAnswer) => void }[] = []
+  let sessionProbe: () => string = () => ''
 
   const respond = (index: number, request: HttpRequest, answer: ScriptedAnswer): E.Either<TransportFailure, HttpResponse> => {
     const recorded = requests[index]
@@ -89,6 +92,7 @@ export const createScriptedServer = () => {
         itemIds: body.items.map((item) => item.id),
         token: auth === undefined ? null : auth.replace(/^Bearer /, ''),
         response: 'pending',
+        sessionId: sessionProbe(),
       })
       const answer = script.shift() ?? ok
       if ('hold' in answer) {
@@ -115,6 +119,9 @@ export const createScriptedServer = () => {
       next.resolve(answer)
     },
     heldCount: () => held.length,
+    probeSession: (probe: () => string) => {
+      sessionProbe = probe
+    },
     clearScript: () => {
       script.length = 0
     },
@@ -157,6 +164,7 @@ export const startHarness = async (
     return seed / 2147483648
   }
   const sdk = createSdk(baseConfig(options.config, options.jwt ?? true), { transport: server.transport, storage, clock, random })
+  server.probeSession(() => sdk.getState().sessionId)
   const errors: AuthenticationError[] = []
   sdk.registerAuthenticationListener((error) => errors.push(error))
   await sdk.whenPersisted()

@@ -21,6 +21,7 @@ const codecs = {
   identity: t.union([t.string, t.null]),
   session: t.type({ id: t.string, startedAt: t.number, lastActivityAt: t.number, consecutiveAuthFailures: t.number }),
   tokens: t.record(t.string, TokenRecordCodec),
+  refusedTokens: t.record(t.string, t.array(t.type({ token: t.string, code: t.keyof(JWT_ERROR_CODES) }))),
   outbox: t.array(t.type({ batchId: t.string, identity: t.string, items: t.array(StoredItemCodec) })),
   loggingOut: t.array(t.string),
 } as const
@@ -34,6 +35,7 @@ const persistedOf = (context: SyncContext): Record<Key, unknown> => ({
   identity: context.identifier,
   session: context.session,
   tokens: context.tokens,
+  refusedTokens: context.refusedTokens,
   outbox: context.outbox,
   loggingOut: context.loggingOut,
 })
@@ -70,6 +72,7 @@ export const decodeRestoredState = (snapshot: StorageSnapshot): { restored: Rest
     identifier: (read('identity') ?? null) as Identifier | null,
     session: session === undefined ? null : (session as RestoredState['session']),
     tokens: (read('tokens') ?? {}) as RestoredState['tokens'],
+    refusedTokens: (read('refusedTokens') ?? {}) as RestoredState['refusedTokens'],
     pendingByIdentity: snapshot.pendingByIdentity,
     deadLetterCount: snapshot.deadLetterCount,
     outbox: (read('outbox') ?? []) as unknown as RestoredState['outbox'],

@@ -102,7 +102,7 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
     const loaded = namespace === null ? null : await namespace.load()().catch(() => null)
     if (loaded === null || E.isLeft(loaded)) {
       if (loaded !== null && E.isLeft(loaded)) reportProblem({ type: 'STORAGE', kind: loaded.left.kind, message: loaded.left.message })
-      return { type: 'RESTORED', restored: { identifier: null, session: null, tokens: {}, pendingByIdentity: {}, deadLetterCount: 0, outbox: [], loggingOut: [] } }
+      return { type: 'RESTORED', restored: { identifier: null, session: null, tokens: {}, refusedTokens: {}, pendingByIdentity: {}, deadLetterCount: 0, outbox: [], loggingOut: [] } }
     }
     const { restored, skipped } = decodeRestoredState(loaded.right)
     if (skipped > 0) reportProblem({ type: 'CORRUPT_RECORDS', skipped })

@@ -3,7 +3,7 @@ import { checkToken, isExpired } from '../jwt/clientChecks.js'
 import { decodeJwt, expiryMsOf } from '../jwt/decodeJwt.js'
 import { JWT_ERROR_CODES, type AuthenticationError, type JwtErrorCode } from '../jwt/errorCodes.js'
 import { identifierOf, identityKeyOf, type Identifier } from '../model/identity.js'
-import type { SyncContext, TokenRecord } from './context.js'
+import { REFUSED_TOKENS_KEPT, type SyncContext, type TokenRecord } from './context.js'
 import type { SyncEmitted } from './events.js'
 import type { Step } from './step.js'
 
@@ -83,12 +83,11 @@ export const passToken = (context: SyncContext, identifier: Identifier, token: s
     return { context: verdict(context, seq, { code: 'JWT_DISABLED', message: 'JWT is disabled in networkConfig.authorizationConfig' }), emits: [] }
   }
   const existing = context.tokens[identifier]
-  if (existing !== undefined && existing.token === token) {
-    if (existing.status === 'usable') return { context: verdict(context, seq, null), emits: [] }
-    if (existing.status === 'rejected') {
-      const message = 'this token was already rejected by the server; pass a new one'
-      return { context: verdict(context, seq, { code: existing.errorCode ?? 'UNKNOWN', message }), emits: [] }
-    }
+  if (existing !== undefined && existing.token === token && existing.status === 'usable') return { context: verdict(context, seq, null), emits: [] }
+  const refused = context.refusedTokens[identifier]?.find((entry) => entry.token === token)
+  if (refused !== undefined) {
+    const message = 'this token was already rejected by the server; pass a new one'
+    return { context: verdict(context, seq, { code: refused.code, message }), emits: [] }
   }
   if (context.settings.clientValidation) {
     const checked = checkToken(token, identifier, {
@@ -175,7 +174,9 @@ export const openWaitsForMissingTokens = (context: SyncContext): Step => {
 export const rejectToken = (context: SyncContext, identifier: Identifier, token: string, code: JwtErrorCode, message: string): Step => {
   const current = context.tokens[identifier]
   const stillCurrent = current !== undefined && current.token === token
-  const next = stillCurrent ? openWait(withToken(context, identifier, { ...current, status: 'rejected', errorCode: code }), identifier, true) : context
+  const remembered = [{ token, code }, ...(context.refusedTokens[identifier] ?? []).filter((entry) => entry.token !== token)].slice(0, REFUSED_TOKENS_KEPT)
+  const withRefusal: SyncContext = { ...context, refusedTokens: { ...context.refusedTokens, [identifier]: remembered } }
+  const next = stillCurrent ? openWait(withToken(withRefusal, identifier, { ...current, status: 'rejected', errorCode: code }), identifier, true) : withRefusal
   return {
     context: next,
     emits: [
@@ -188,5 +189,6 @@ export const rejectToken = (context: SyncContext, identifier: Identifier, token:
 /** R11: forgets a logged-out user's token, in memory and (through the persisted state) in storage. */
 export const forgetToken = (context: SyncContext, identifier: Identifier): SyncContext => {
   const { [identifier]: _forgotten, ...tokens } = context.tokens
-  return closeWait({ ...context, tokens }, identifier)
+  const { [identifier]: _refused, ...refusedTokens } = context.refusedTokens
+  return closeWait({ ...context, tokens, refusedTokens }, identifier)
 }

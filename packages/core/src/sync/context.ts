@@ -28,6 +28,12 @@ export type TokenRecord = {
   readonly errorCode?: JwtErrorCode
 }
 
+/** A token the server refused, with the code it gave. */
+export type RefusedToken = { readonly token: string; readonly code: JwtErrorCode }
+
+/** How many refused tokens are remembered per identifier. */
+export const REFUSED_TOKENS_KEPT = 10
+
 /**
  * An R5 wait: an identifier with pending items and no usable token. `openedByError` is set when
  * an R6/R7 error opened it (the app was told already, so no TOKEN_NOT_AVAILABLE).
@@ -77,6 +83,8 @@ export type SyncContext = {
   readonly identifier: Identifier | null
   readonly session: SessionRecord
   readonly tokens: Readonly<Record<string, TokenRecord>>
+  /** Tokens the server refused, per identifier (latest few): never used again (R7, S1). */
+  readonly refusedTokens: Readonly<Record<string, readonly RefusedToken[]>>
   readonly waits: Readonly<Record<string, WaitRecord>>
   readonly nextWaitId: number
   readonly pendingByIdentity: Readonly<Record<string, number>>

@@ -5,13 +5,14 @@ import type { TokenRequestReason } from '../model/config.js'
 import type { StorageWrite } from '../ports/storage.js'
 import type { SdkProblem } from '../sdk/types.js'
 import type { SendOutcome } from '../wire/classifyResponse.js'
-import type { FrozenBatch, SessionRecord, TokenRecord } from './context.js'
+import type { FrozenBatch, RefusedToken, SessionRecord, TokenRecord } from './context.js'
 
 /** What the statechart restored from storage at start. */
 export type RestoredState = {
   readonly identifier: Identifier | null
   readonly session: SessionRecord | null
   readonly tokens: Readonly<Record<string, TokenRecord>>
+  readonly refusedTokens: Readonly<Record<string, readonly RefusedToken[]>>
   readonly pendingByIdentity: Readonly<Record<string, number>>
   readonly deadLetterCount: number
   readonly outbox: readonly FrozenBatch[]

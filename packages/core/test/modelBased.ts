@@ -1,0 +1,314 @@
+// The model-based property test's vocabulary: steps, their generators, and the oracle that
+// checks every rule after every step. Kept apart from the test file so regression tests for
+// counterexamples can replay exact step lists.
+import * as E from 'fp-ts/lib/Either.js'
+import fc from 'fast-check'
+import { expect } from 'vitest'
+import type { AuthenticationError, IdentityKey, StoredItem } from '@jwt-sync/core'
+import { jwt401, makeToken, settle, startHarness, validToken, type Harness, type ScriptedAnswer } from './harness.js'
+
+export const USERS = ['u1', 'u2', 'u3'] as const
+type User = (typeof USERS)[number]
+const JWT_CODES = ['INVALID_SIGNATURE', 'TIME_CONSTRAINT_FAILURE', 'IDENTIFIER_MISMATCH', 'DECRYPTION_FAILED', 'UNKNOWN'] as const
+
+export type TokenKind = 'valid' | 'expired' | 'malformed' | 'wrong-subject' | 'replay-rejected'
+
+export type Step =
+  | { readonly kind: 'track' }
+  | { readonly kind: 'setUserAttribute' }
+  | { readonly kind: 'identify'; readonly user: User }
+  | { readonly kind: 'logout' }
+  | { readonly kind: 'token'; readonly user: User; readonly token: TokenKind }
+  | { readonly kind: 'flush' }
+  | { readonly kind: 'answer'; readonly answer: ScriptedAnswer; readonly label: string }
+  | { readonly kind: 'tokenDuringFlight'; readonly user: User }
+  | { readonly kind: 'foreground' }
+  | { readonly kind: 'background' }
+  | { readonly kind: 'advance'; readonly ms: number }
+  /** Repeated refusals with a fresh token each time: the path to R8's suspension. */
+  | { readonly kind: 'authStorm'; readonly user: User; readonly rounds: number }
+
+const answers: fc.Arbitrary<Step> = fc.oneof(
+  fc.constant<Step>({ kind: 'answer', answer: { status: 200 }, label: '200' }),
+  fc.constantFrom(...JWT_CODES).map<Step>((code) => ({ kind: 'answer', answer: jwt401(code), label: `401 ${code}` })),
+  fc.constant<Step>({ kind: 'answer', answer: { status: 401, body: 'garbage' }, label: '401 unreadable' }),
+  fc.constantFrom(500, 503).map<Step>((status) => ({ kind: 'answer', answer: { status }, label: String(status) })),
+  fc.integer({ min: 1, max: 600 }).map<Step>((s) => ({ kind: 'answer', answer: { status: 429, headers: { 'retry-after': String(s) } }, label: `429 ${s}s` })),
+  fc.constant<Step>({ kind: 'answer', answer: { status: 413 }, label: '413' }),
+  fc.constant<Step>({ kind: 'answer', answer: { status: 400, body: '{}' }, label: '400' }),
+  fc.constantFrom<'timeout' | 'network'>('timeout', 'network').map<Step>((failure) => ({ kind: 'answer', answer: { failure }, label: failure })),
+)
+
+/** Random steps, weighted so that items, identities and tokens interleave densely with server outcomes. */
+export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<Step>({ kind: 'track' }) },
+  { weight: 1, arbitrary: fc.constant<Step>({ kind: 'setUserAttribute' }) },
+  { weight: 2, arbitrary: fc.constantFrom(...USERS).map<Step>((user) => ({ kind: 'identify', user })) },
+  { weight: 1, arbitrary: fc.constant<Step>({ kind: 'logout' }) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({
+        user: fc.constantFrom(...USERS),
+        token: fc.constantFrom<TokenKind>('valid', 'valid', 'valid', 'expired', 'malformed', 'wrong-subject', 'replay-rejected'),
+      })
+      .map<Step>(({ user, token }) => ({ kind: 'token', user, token })),
+  },
+  { weight: 3, arbitrary: fc.constant<Step>({ kind: 'flush' }) },
+  { weight: 5, arbitrary: answers },
+  { weight: 1, arbitrary: fc.constantFrom(...USERS).map<Step>((user) => ({ kind: 'tokenDuringFlight', user })) },
+  { weight: 1, arbitrary: fc.constant<Step>({ kind: 'foreground' }) },
+  { weight: 1, arbitrary: fc.constant<Step>({ kind: 'background' }) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ user: fc.constantFrom(...USERS), rounds: fc.integer({ min: 1, max: 12 }) })
+      .map<Step>(({ user, rounds }) => ({ kind: 'authStorm', user, rounds })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.oneof(fc.integer({ min: 1_000, max: 5 * 60_000 }), fc.constant(31 * 60_000)).map<Step>((ms) => ({ kind: 'advance', ms })),
+  },
+)
+
+const MAX_AUTH_FAILURES = 10
+
+/** What the runs reached, printed by the test so a reader can see the model explores the hard paths. */
+export const coverage = { runs: 0, requests: 0, authFailures: 0, suspensions: 0, deletedItems: 0, deadLetters: 0, transientFailures: 0 }
+
+/** What the oracle remembers: what the app did and what the rules allow. */
+type Oracle = {
+  identity: User | null
+  /** Each tracked item's identity at tracking time. */
+  tracked: Map<string, IdentityKey>
+  /** Tokens that passed the client checks, per user: the only ones that may ever be sent (R3). */
+  validTokens: Map<User, Set<string>>
+  /** The latest valid token per user, and the last one the server refused. */
+  latestToken: Map<User, string>
+  rejected: Map<User, string>
+  /** Batch id -> its item ids (R14: a batch is frozen). */
+  batches: Map<string, string>
+  deletedReported: number
+  requestsChecked: number
+}
+
+const tokenFor = (kind: TokenKind, user: User, now: number, oracle: Oracle, nonce: number): string => {
+  switch (kind) {
+    case 'valid':
+      return validToken(user, now, `n${nonce}`)
+    case 'expired':
+      return makeToken({ sub: user, exp: Math.floor(now / 1000) - 3600 })
+    case 'malformed':
+      return 'not-a-jwt'
+    case 'wrong-subject':
+      return validToken(user === 'u1' ? 'u2' : 'u1', now, `n${nonce}`)
+    case 'replay-rejected':
+      return oracle.rejected.get(user) ?? 'not-a-jwt'
+  }
+}
+
+/** Runs the steps against a real SDK (manual clock, memory storage, scripted server), checking every rule after every step. */
+export const runModel = async (steps: readonly Step[]): Promise<void> => {
+  const harness = await startHarness()
+  const { sdk, clock, server, storage, errors } = harness
+  const oracle: Oracle = {
+    identity: null,
+    tracked: new Map(),
+    validTokens: new Map(),
+    latestToken: new Map(),
+    rejected: new Map(),
+    batches: new Map(),
+    deletedReported: 0,
+    requestsChecked: 0,
+  }
+  let nonce = 0
+  let errorsSeen = 0
+  let suspendedSeen = false
+  try {
+    for (const step of steps) {
+      await applyStep(step, harness, oracle, () => nonce++)
+      await settle()
+      for (const error of errors.slice(errorsSeen)) observeError(error, oracle)
+      errorsSeen = errors.length
+      await checkRules(harness, oracle, step)
+      if (sdk.getState().suspended) suspendedSeen = true
+    }
+    coverage.runs++
+    if (suspendedSeen) coverage.suspensions++
+    coverage.requests += server.requests.length
+    coverage.authFailures += server.requests.filter((r) => r.response === 401).length
+    coverage.transientFailures += server.requests.filter((r) => r.response !== 401 && r.response !== 200 && r.response !== 'pending').length
+    coverage.deletedItems += oracle.deletedReported
+    coverage.deadLetters += sdk.getState().deadLetterCount
+  } finally {
+    await sdk.shutdown()
+  }
+  void clock
+  void server
+  void storage
+}
+
+const applyStep = async (step: Step, harness: Harness, oracle: Oracle, nextNonce: () => number): Promise<void> => {
+  const { sdk, clock, server } = harness
+  const identityKey = (): IdentityKey => (oracle.identity === null ? 'anon' : `user:${oracle.identity}`) as IdentityKey
+  switch (step.kind) {
+    case 'track':
+    case 'setUserAttribute': {
+      const result = step.kind === 'track' ? sdk.track('event', { n: oracle.tracked.size }) : sdk.setUserAttribute('plan', 'pro')
+      if (E.isRight(result)) oracle.tracked.set(result.right.id, identityKey())
+      else throw new Error(`track failed: ${JSON.stringify(result.left)}`)
+      return
+    }
+    case 'identify':
+      sdk.identify(step.user)
+      oracle.identity = step.user
+      return
+    case 'logout':
+      oracle.identity = null
+      await sdk.logout()
+      return
+    case 'token':
+      passToken(harness, oracle, step.user, tokenFor(step.token, step.user, clock.now(), oracle, nextNonce()))
+      return
+    case 'flush':
+      await sdk.flush()
+      return
+    case 'answer':
+      server.clearScript()
+      server.answer(step.answer)
+      return
+    case 'tokenDuringFlight': {
+      // A response that arrives after a new token was passed (R7, last sentence).
+      server.clearScript()
+      server.answer({ hold: true })
+      const flushing = sdk.flush()
+      await settle()
+      passToken(harness, oracle, step.user, validToken(step.user, clock.now(), `f${nextNonce()}`))
+      if (server.heldCount() > 0) server.release(jwt401('INVALID_SIGNATURE'))
+      server.clearScript()
+      await flushing
+      return
+    }
+    case 'authStorm':
+      for (let round = 0; round < step.rounds; round++) {
+        server.clearScript()
+        server.answer(jwt401('INVALID_SIGNATURE'))
+        sdk.identify(step.user)
+        oracle.identity = step.user
+        passToken(harness, oracle, step.user, validToken(step.user, clock.now(), `s${nextNonce()}`))
+        const result = sdk.track('storm')
+        if (E.isRight(result)) oracle.tracked.set(result.right.id, identityKey())
+        await sdk.flush()
+      }
+      server.clearScript()
+      return
+    case 'foreground':
+      sdk.onAppForeground()
+      return
+    case 'background':
+      sdk.onAppBackground()
+      return
+    case 'advance':
+      // Time moves in slices so async work started by one timer can finish before the next.
+      for (let left = step.ms; left > 0; left -= 30_000) {
+        clock.advance(Math.min(30_000, left))
+        await settle()
+      }
+      return
+  }
+}
+
+const passToken = (harness: Harness, oracle: Oracle, user: User, token: string): void => {
+  const result = harness.sdk.passAuthenticationDetails({ identifier: user, token })
+  if (E.isRight(result)) {
+    const tokens = oracle.validTokens.get(user) ?? new Set<string>()
+    tokens.add(token)
+    oracle.validTokens.set(user, tokens)
+    oracle.latestToken.set(user, token)
+  }
+}
+
+const observeError = (error: AuthenticationError, oracle: Oracle): void => {
+  if (error.details.deletedCount !== undefined) oracle.deletedReported += error.details.deletedCount
+  if (error.source === 'server' && error.details.token !== undefined && error.details.identifier !== undefined) {
+    oracle.rejected.set(error.details.identifier as User, error.details.token)
+  }
+}
+
+const readQueue = async (harness: Harness): Promise<{ pending: StoredItem[]; deadLettered: string[] }> => {
+  const opened = await harness.storage.open('test-app')()
+  if (E.isLeft(opened)) throw new Error('storage not readable')
+  const ns = opened.right
+  const pending: StoredItem[] = []
+  for (const identity of ['anon', ...USERS.map((user) => `user:${user}`)] as IdentityKey[]) {
+    const items = await ns.peek(identity, Number.MAX_SAFE_INTEGER)()
+    if (E.isRight(items)) pending.push(...items.right)
+  }
+  const letters = await ns.readDeadLetters(Number.MAX_SAFE_INTEGER)()
+  return { pending, deadLettered: E.isRight(letters) ? letters.right.map((letter) => letter.item.id) : [] }
+}
+
+/** Every rule the model can see, checked after every step. */
+const checkRules = async (harness: Harness, oracle: Oracle, step: Step): Promise<void> => {
+  const { server, sdk } = harness
+  const context = `after ${JSON.stringify(step)}`
+  // R3, R4, R14 on every new request.
+  for (const request of server.requests.slice(oracle.requestsChecked)) {
+    const identities = new Set(request.itemIds.map((id) => oracle.tracked.get(id)))
+    expect(identities.size, `R4 one identity per request ${context}`).toBe(1)
+    const [identity] = [...identities]
+    expect(identity, `R4 request identity matches the stamp ${context}`).toBe(request.identity === null ? 'anon' : `user:${request.identity}`)
+    if (request.identity === null) expect(request.token, `R2 anonymous without token ${context}`).toBeNull()
+    else expect(oracle.validTokens.get(request.identity as User)?.has(request.token ?? ''), `R3 token passed for ${request.identity} ${context}`).toBe(true)
+    const frozen = oracle.batches.get(request.batchId)
+    const items = request.itemIds.join(',')
+    if (frozen !== undefined) expect(items, `R14 frozen batch ${context}`).toBe(frozen)
+    oracle.batches.set(request.batchId, items)
+  }
+  oracle.requestsChecked = server.requests.length
+
+  // R7/S1: after the server refused token T for user X, T is never sent again for X.
+  const refusedAt = new Map<string, number>()
+  server.requests.forEach((request, index) => {
+    const key = `${request.identity}|${request.token}`
+    if (refusedAt.has(key) && request.token !== null) {
+      throw new Error(`S1: token refused at request ${refusedAt.get(key)} was sent again at ${index} ${context}`)
+    }
+    if (request.response === 401 && request.token !== null) refusedAt.set(key, index)
+  })
+
+  // R8: never more than 10 auth-failed requests in one session without a success in between.
+  let failures = 0
+  let session = ''
+  for (const request of server.requests) {
+    if (request.sessionId !== session) {
+      session = request.sessionId
+      failures = 0
+    }
+    if (request.response === 401) failures++
+    if (typeof request.response === 'number' && request.response >= 200 && request.response < 300) failures = 0
+    expect(failures, `R8 ${context}`).toBeLessThanOrEqual(MAX_AUTH_FAILURES)
+  }
+
+  // Conservation: every tracked item is pending, delivered, dead-lettered or deleted (R11), exactly one.
+  await sdk.whenPersisted()
+  const { pending, deadLettered } = await readQueue(harness)
+  const pendingIds = new Set(pending.map((item) => item.id))
+  const fates = new Map<string, string[]>()
+  const mark = (id: string, fate: string) => fates.set(id, [...(fates.get(id) ?? []), fate])
+  for (const id of pendingIds) mark(id, 'pending')
+  for (const id of server.stored) mark(id, 'delivered')
+  for (const id of deadLettered) mark(id, 'dead-lettered')
+  let deleted = 0
+  for (const [id, identity] of oracle.tracked) {
+    const fate = fates.get(id) ?? []
+    if (fate.length === 0) {
+      deleted++
+      expect(identity, `deleted items belong to a user (R11) ${context}`).not.toBe('anon')
+    }
+    expect(fate.length, `item ${id} has one fate, has ${fate.join('+')} ${context}`).toBeLessThanOrEqual(1)
+  }
+  expect(deleted, `deleted items were reported with deletedCount (R11) ${context}`).toBe(oracle.deletedReported)
+  for (const id of fates.keys()) expect(oracle.tracked.has(id), `SDK sends only tracked items ${context}`).toBe(true)
+  expect(sdk.getState().pendingCount, `pendingCount matches storage ${context}`).toBe(pendingIds.size)
+}
