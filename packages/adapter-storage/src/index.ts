@@ -6,3 +6,5 @@
 export { createMemoryStorage } from '@jwt-sync/core'
 export type { FileStorageOptions } from './fileStorage.js'
 export { createFileStorage } from './fileStorage.js'
+export type { WebStorageOptions } from './webStorage.js'
+export { createWebStorage } from './webStorage.js'
