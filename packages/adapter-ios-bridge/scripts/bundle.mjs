@@ -33,7 +33,10 @@ export const bundleOptions = (outfile) => ({
   // Free uses of these globals in any dependency are rewritten to the bridge's own shims.
   inject: [here('../src/bundle/ambientShims.ts')],
   plugins: [fpTsAsEsModules],
-  define: { 'process.env.NODE_ENV': '"production"' },
+  // Feature checks for host globals (xstate's global lookup and devtools hook) become constant, so
+  // the bundle does not even name a global beyond ECMAScript. Only unbound identifiers are replaced.
+  define: { 'process.env.NODE_ENV': '"production"', window: 'undefined', self: 'undefined', global: 'undefined',
+    'globalThis.setTimeout': 'hostSetTimeout', 'globalThis.clearTimeout': 'hostClearTimeout' },
   logLevel: 'silent',
   ...(outfile === undefined ? { write: false } : { outfile, write: true }),
 })

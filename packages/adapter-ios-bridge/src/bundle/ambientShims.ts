@@ -100,3 +100,14 @@ class AbortControllerShim {
  * ```
  */
 export { consoleShim as console, setTimeoutShim as setTimeout, clearTimeoutShim as clearTimeout, AbortControllerShim as AbortController }
+
+/**
+ * The same timer shims under names `define` maps `globalThis.setTimeout` / `globalThis.clearTimeout`
+ * to (member expressions, which `inject` does not rewrite; the core's default clock uses them).
+ *
+ * @example
+ * ```ts
+ * // after bundling: globalThis.setTimeout(fn, 5) -> hostSetTimeout(fn, 5) -> { kind: 'setTimer', ms: 5 }
+ * ```
+ */
+export { setTimeoutShim as hostSetTimeout, clearTimeoutShim as hostClearTimeout }
