@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createTokenIssuer } from '@jwt-sync/reference-server'
 import * as E from 'fp-ts/lib/Either.js'
@@ -13,11 +14,13 @@ type Record_ = { event: string; [key: string]: unknown }
 type Answer = { kind: string; id: string | null; value?: Record<string, unknown>; error?: { code: string; field?: string } }
 
 let records: Record_[] = []
+let bundleText = ''
 const hostScript = fileURLToPath(new URL('./jsc/host.js', import.meta.url))
 
 beforeAll(async () => {
   const jsc = findJsc()
   const bundle = await buildBundleFile()
+  bundleText = readFileSync(bundle, 'utf8')
   const issuer = createTokenIssuer()
   if (E.isLeft(issuer)) throw new Error(issuer.left)
   // A token that passes the client checks; the jsc host plays the server and answers 401.
@@ -42,6 +45,13 @@ describe('bundle in the jsc shell (JavaScriptCore)', () => {
     expect(loaded).toEqual({ event: 'loaded', added: ['JwtSyncBridge'], touched: [], loadError: null })
     expect(records.find((r) => r.event === 'done')).toEqual({ event: 'done', touched: [] })
     expect(records.filter((r) => r.event === 'host-error')).toEqual([])
+  })
+
+  it('names no host global even on paths this run did not take (feature checks, default clock)', () => {
+    const host = 'window|self|global|process|console|setTimeout|clearTimeout|fetch|AbortController|TextEncoder|atob|btoa|crypto|queueMicrotask'
+    expect(bundleText.match(new RegExp(`typeof (${host})\\b`, 'g'))).toBeNull()
+    expect(bundleText.match(new RegExp(`globalThis\\.(${host})\\b`, 'g'))).toBeNull()
+    expect(bundleText.startsWith('"use strict";var JwtSyncBridge=(()=>{')).toBe(true)
   })
 
   it('R17: malformed messages, unknown kinds and versions get error answers naming the problem', () => {
