@@ -1,20 +1,41 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { HttpRequest, HttpResponse, Transport, TransportFailure } from '@jwt-sync/core'
 
-/** The slice of WHATWG `fetch` the transport uses, so any implementation (Node, browsers, React Native, a test double) fits. */
+/**
+ * The slice of WHATWG `fetch` the transport uses, so any implementation (Node, browsers, React Native, a test double) fits.
+ *
+ * @example
+ * ```ts
+ * createFetchTransport({ fetch: (url, init) => globalThis.fetch(url, init) })
+ * ```
+ */
 export type FetchFunction = (
   url: string,
   init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
 ) => Promise<FetchResponse>
 
-/** The slice of a WHATWG `Response` the transport reads. */
+/**
+ * The slice of a WHATWG `Response` the transport reads.
+ *
+ * @example
+ * ```ts
+ * const response: FetchResponse = { status: 200, headers: new Headers(), text: async () => '{}' }
+ * ```
+ */
 export type FetchResponse = {
   readonly status: number
   readonly headers: { forEach: (callback: (value: string, key: string) => void) => void }
   readonly text: () => Promise<string>
 }
 
-/** Options of `createFetchTransport`. */
+/**
+ * Options of `createFetchTransport`.
+ *
+ * @example
+ * ```ts
+ * const options: FetchTransportOptions = { timeoutMs: 10_000, useAbortController: false }
+ * ```
+ */
 export type FetchTransportOptions = {
   /** The fetch to use (globalThis.fetch). */
   readonly fetch?: FetchFunction

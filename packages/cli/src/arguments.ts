@@ -1,10 +1,24 @@
 import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 
-/** Option declarations in `node:util` parseArgs form. */
+/**
+ * Option declarations in `node:util` parseArgs form.
+ *
+ * @example
+ * ```ts
+ * const spec: OptionSpec = { port: { type: 'string' }, quiet: { type: 'boolean' } }
+ * ```
+ */
 export type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>
 
-/** Parsed options and positionals. */
+/**
+ * Parsed options and positionals.
+ *
+ * @example
+ * ```ts
+ * const parsed: ParsedArguments = { values: { port: '0' }, positionals: [] }
+ * ```
+ */
 export type ParsedArguments = {
   readonly values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>
   readonly positionals: readonly string[]

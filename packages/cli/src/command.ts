@@ -1,4 +1,11 @@
-/** What a command may touch: output, input, the working directory and a stop request. */
+/**
+ * What a command may touch: output, input, the working directory and a stop request.
+ *
+ * @example
+ * ```ts
+ * const io: CommandIo = { stdout: console.log, stderr: console.error, readStdin: async () => '', cwd: process.cwd(), stopSignal: new AbortController().signal }
+ * ```
+ */
 export type CommandIo = {
   /** Writes one line to standard output. */
   readonly stdout: (line: string) => void
@@ -36,7 +43,14 @@ export type Command = {
   readonly run: (args: readonly string[], io: CommandIo) => Promise<number>
 }
 
-/** Exit codes of every command. */
+/**
+ * Exit codes of every command.
+ *
+ * @example
+ * ```ts
+ * return usageIsWrong ? EXIT.usage : EXIT.ok
+ * ```
+ */
 export const EXIT = {
   ok: 0,
   /** Something failed at run time, or `verify` found the token would be refused. */

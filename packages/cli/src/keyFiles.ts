@@ -3,7 +3,14 @@ import { resolve } from 'node:path'
 import { createPrivateKey, createPublicKey } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 
-/** A key read from a PEM file: always the public half, the private half when the file had it. */
+/**
+ * A key read from a PEM file: always the public half, the private half when the file had it.
+ *
+ * @example
+ * ```ts
+ * const file: KeyFile = { path: 'public.pem', publicKeyPem, privateKeyPem: null }
+ * ```
+ */
 export type KeyFile = { readonly path: string; readonly publicKeyPem: string; readonly privateKeyPem: string | null }
 
 /**

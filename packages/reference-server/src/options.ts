@@ -4,13 +4,27 @@ import { describeDecodeFailure, silentLogger, type Logger } from '@jwt-sync/core
 import { DEFAULT_ALGORITHMS, isRsaAlgorithm, type RsaAlgorithm } from './verification/algorithms.js'
 import { isEnforcement, type Enforcement } from './keys/appRegistry.js'
 
-/** An app known at start: its enforcement and the public keys it trusts. */
+/**
+ * An app known at start: its enforcement and the public keys it trusts.
+ *
+ * @example
+ * ```ts
+ * const app: AppOptions = { enforcement: 'optional', publicKeys: [{ publicKeyPem, kid: 'k-2026' }] }
+ * ```
+ */
 export type AppOptions = {
   readonly enforcement?: Enforcement
   readonly publicKeys?: readonly (string | { readonly publicKeyPem: string; readonly kid?: string })[]
 }
 
-/** Options of `startReferenceServer`; every one has a default. */
+/**
+ * Options of `startReferenceServer`; every one has a default.
+ *
+ * @example
+ * ```ts
+ * await startReferenceServer({ port: 0, clockSkewMs: 5_000, defaultEnforcement: 'optional' })
+ * ```
+ */
 export type ReferenceServerOptions = {
   /** Interface to listen on (127.0.0.1). */
   readonly host?: string
@@ -37,7 +51,14 @@ export type ReferenceServerOptions = {
   readonly maxLogEntries?: number
 }
 
-/** Options with every default applied. */
+/**
+ * Options with every default applied.
+ *
+ * @example
+ * ```ts
+ * const resolved = resolveServerOptions({}) // Right<ResolvedServerOptions> with every default
+ * ```
+ */
 export type ResolvedServerOptions = {
   readonly host: string
   readonly port: number

@@ -13,7 +13,16 @@ import { sendJson, validationError } from './http/jsonResponse.js'
 import { readBody } from './http/readBody.js'
 import { formatLogEntry, type RequestLogEntry } from './http/requestLog.js'
 
-/** A running reference server. Everything the admin API does is also available in process. */
+/**
+ * A running reference server. Everything the admin API does is also available in process.
+ *
+ * @example
+ * ```ts
+ * const server: ReferenceServer = await startReferenceServer()
+ * server.addKey('demo', publicKeyPem)
+ * await server.stop()
+ * ```
+ */
 export type ReferenceServer = {
   /** Base URL, e.g. `http://127.0.0.1:41234` (the SDK's `baseUrl`). */
   readonly url: string

@@ -6,7 +6,14 @@ import { integerOption, parseArguments, stringOption, stringOptions } from '../a
 import { EXIT, type Command, type CommandIo } from '../command.js'
 import { readKeyFile, type KeyFile } from '../keyFiles.js'
 
-/** The port `serve` uses unless told otherwise: fixed, so the app's baseUrl stays the same across runs. */
+/**
+ * The port `serve` uses unless told otherwise: fixed, so the app's baseUrl stays the same across runs.
+ *
+ * @example
+ * ```ts
+ * const baseUrl = `http://127.0.0.1:${DEFAULT_SERVE_PORT}`
+ * ```
+ */
 export const DEFAULT_SERVE_PORT = 7355
 
 const USAGE = `Usage: jwt-sync serve [options]

@@ -12,6 +12,13 @@ import type { RequestLogEntry } from './requestLog.js'
 const AddKeyBodyCodec = t.intersection([t.type({ publicKeyPem: t.string }), t.partial({ kid: t.string })])
 const EnforcementBodyCodec = t.type({ enforcement: t.refinement(t.string, isEnforcement, 'disabled | optional | required') })
 
+/**
+ * What the admin API reads and changes.
+ * @example
+ * ```ts
+ * await handleAdmin(req, res, path, { apps, store, faults, requestLog: () => log, maxBodyBytes: 1 << 20 })
+ * ```
+ */
 export type AdminDeps = {
   readonly apps: AppRegistry
   readonly store: ItemStore

@@ -8,7 +8,14 @@ import type { ResolvedServerOptions } from '../options.js'
 import { validationError } from './jsonResponse.js'
 import type { RequestLogEntry } from './requestLog.js'
 
-/** The answer to one batch request, and what the log records about it. */
+/**
+ * The answer to one batch request, and what the log records about it.
+ *
+ * @example
+ * ```ts
+ * const answer: BatchAnswer = { status: 200, body: { accepted: 1, duplicates: 0 }, headers: {}, log: {} }
+ * ```
+ */
 export type BatchAnswer = {
   readonly status: number
   readonly body: unknown
@@ -16,13 +23,27 @@ export type BatchAnswer = {
   readonly log: Partial<RequestLogEntry>
 }
 
-/** One batch request as received. */
+/**
+ * One batch request as received.
+ *
+ * @example
+ * ```ts
+ * const request: BatchRequest = { appId: 'demo', bodyText: '{...}', authorization: 'Bearer eyJ...' }
+ * ```
+ */
 export type BatchRequest = {
   readonly appId: string
   readonly bodyText: string
   readonly authorization: string | undefined
 }
 
+/**
+ * What batch ingestion reads and writes.
+ * @example
+ * ```ts
+ * await ingestBatch(request, { apps, store, options })
+ * ```
+ */
 export type IngestionDeps = {
   readonly apps: AppRegistry
   readonly store: ItemStore

@@ -4,6 +4,11 @@ import * as t from 'io-ts'
  * A fault the server plays instead of its normal answer to a batch request (tests of R9, R10,
  * R14 and the transports). `processFirst: true` stores the batch before failing, which makes the
  * failure ambiguous for the client: the retry must then come back as duplicates (R14).
+ *
+ * @example
+ * ```ts
+ * FaultCodec.decode({ kind: 'rate-limit', retryAfter: 30 }) // Right
+ * ```
  */
 export const FaultCodec = t.intersection([
   t.union([
@@ -29,12 +34,33 @@ export const FaultCodec = t.intersection([
   ]),
   t.partial({ processFirst: t.boolean }),
 ])
+/**
+ * A fault to play (see `FaultCodec` for each kind).
+ * @example
+ * ```ts
+ * const fault: Fault = { kind: 'reset', processFirst: true }
+ * ```
+ */
 export type Fault = t.TypeOf<typeof FaultCodec>
 
-/** Body of `POST /admin/faults`. */
+/**
+ * Body of `POST /admin/faults`.
+ *
+ * @example
+ * ```ts
+ * FaultRequestCodec.decode({ fault: { kind: 'status', status: 503 }, count: 3 }) // Right
+ * ```
+ */
 export const FaultRequestCodec = t.intersection([t.type({ fault: FaultCodec }), t.partial({ count: t.number })])
 
-/** The queue of faults still to play: each entry answers the next batch request. */
+/**
+ * The queue of faults still to play: each entry answers the next batch request.
+ *
+ * @example
+ * ```ts
+ * faults.inject({ kind: 'hang' }); faults.next() // { kind: 'hang' }
+ * ```
+ */
 export type FaultQueue = {
   readonly inject: (fault: Fault, count?: number) => void
   readonly next: () => Fault | null

@@ -1,6 +1,13 @@
 import type { IncomingMessage } from 'node:http'
 
-/** The body, or why it could not be read. */
+/**
+ * The body, or why it could not be read.
+ *
+ * @example
+ * ```ts
+ * if (read.kind === 'body') JSON.parse(read.text)
+ * ```
+ */
 export type BodyRead = { readonly kind: 'body'; readonly text: string } | { readonly kind: 'too-large'; readonly bytes: number } | { readonly kind: 'aborted' }
 
 /**

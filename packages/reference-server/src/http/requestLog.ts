@@ -1,4 +1,11 @@
-/** One line of the server's request log. Tokens appear only as their first 8 characters (R18). */
+/**
+ * One line of the server's request log. Tokens appear only as their first 8 characters (R18).
+ *
+ * @example
+ * ```ts
+ * server.requestLog().filter((entry) => entry.authResult === 'INVALID_SIGNATURE')
+ * ```
+ */
 export type RequestLogEntry = {
   readonly at: number
   readonly method: string

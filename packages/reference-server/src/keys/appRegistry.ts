@@ -1,10 +1,24 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describeTrustedKey, parseTrustedKey, type TrustedKey, type TrustedKeyInfo } from './trustedKey.js'
 
-/** How an app treats tokens (wire-protocol.md step 2). */
+/**
+ * How an app treats tokens (wire-protocol.md step 2).
+ *
+ * @example
+ * ```ts
+ * server.setEnforcement('demo', 'optional')
+ * ```
+ */
 export type Enforcement = 'disabled' | 'optional' | 'required'
 
-/** Every enforcement mode, for option parsing. */
+/**
+ * Every enforcement mode, for option parsing.
+ *
+ * @example
+ * ```ts
+ * ENFORCEMENTS.join(' | ') // 'disabled | optional | required'
+ * ```
+ */
 export const ENFORCEMENTS: readonly Enforcement[] = ['disabled', 'optional', 'required']
 
 /**
@@ -18,7 +32,14 @@ export const ENFORCEMENTS: readonly Enforcement[] = ['disabled', 'optional', 're
 export const isEnforcement = (value: unknown): value is Enforcement =>
   typeof value === 'string' && (ENFORCEMENTS as readonly string[]).includes(value)
 
-/** Why a key could not be added or removed. */
+/**
+ * Why a key could not be added or removed.
+ *
+ * @example
+ * ```ts
+ * if (E.isLeft(added) && added.left.kind === 'duplicate-kid') console.log(added.left.message)
+ * ```
+ */
 export type KeyFailure =
   | { readonly kind: 'invalid-key'; readonly message: string }
   | { readonly kind: 'duplicate-kid'; readonly message: string }
@@ -26,7 +47,14 @@ export type KeyFailure =
 
 type AppState = { enforcement: Enforcement; readonly keys: Map<string, TrustedKey> }
 
-/** Per-app keys and enforcement, changed at run time. */
+/**
+ * Per-app keys and enforcement, changed at run time.
+ *
+ * @example
+ * ```ts
+ * apps.addKey('demo', pem); apps.trustedKeys('demo').length // 1
+ * ```
+ */
 export type AppRegistry = {
   readonly addKey: (appId: string, publicKeyPem: string, kid?: string) => E.Either<KeyFailure, TrustedKeyInfo>
   readonly listKeys: (appId: string) => readonly TrustedKeyInfo[]

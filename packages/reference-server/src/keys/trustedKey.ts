@@ -1,10 +1,24 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 
-/** The smallest RSA modulus the server trusts (wire-protocol.md). */
+/**
+ * The smallest RSA modulus the server trusts (wire-protocol.md).
+ *
+ * @example
+ * ```ts
+ * generateKeyPairSync('rsa', { modulusLength: MIN_RSA_MODULUS_BITS })
+ * ```
+ */
 export const MIN_RSA_MODULUS_BITS = 2048
 
-/** A public key an app trusts for its users' tokens. */
+/**
+ * A public key an app trusts for its users' tokens.
+ *
+ * @example
+ * ```ts
+ * const keys: readonly TrustedKey[] = apps.trustedKeys('demo')
+ * ```
+ */
 export type TrustedKey = {
   readonly kid: string
   readonly key: KeyObject
@@ -14,7 +28,14 @@ export type TrustedKey = {
   readonly addedAt: number
 }
 
-/** What the key listing shows (HTTP admin API and in-process). */
+/**
+ * What the key listing shows (HTTP admin API and in-process).
+ *
+ * @example
+ * ```ts
+ * server.listKeys('demo').map((key: TrustedKeyInfo) => key.kid)
+ * ```
+ */
 export type TrustedKeyInfo = {
   readonly kid: string
   readonly type: 'RSA'

@@ -1,6 +1,13 @@
 import type { BatchBody, WireItem } from '@jwt-sync/core'
 
-/** An item the server accepted, with where it came from. */
+/**
+ * An item the server accepted, with where it came from.
+ *
+ * @example
+ * ```ts
+ * server.items('demo').map((record: AcceptedItem) => record.item.id)
+ * ```
+ */
 export type AcceptedItem = {
   readonly appId: string
   readonly batchId: string
@@ -10,10 +17,24 @@ export type AcceptedItem = {
   readonly item: WireItem
 }
 
-/** How many items of a batch were new and how many the server already had (wire-protocol.md). */
+/**
+ * How many items of a batch were new and how many the server already had (wire-protocol.md).
+ *
+ * @example
+ * ```ts
+ * const outcome: StoreOutcome = store.store('demo', batch, Date.now()) // { accepted: 2, duplicates: 1 }
+ * ```
+ */
 export type StoreOutcome = { readonly accepted: number; readonly duplicates: number }
 
-/** Where accepted items go; de-duplicates by item id per app (step 10). */
+/**
+ * Where accepted items go; de-duplicates by item id per app (step 10).
+ *
+ * @example
+ * ```ts
+ * const store: ItemStore = createMemoryItemStore()
+ * ```
+ */
 export type ItemStore = {
   readonly store: (appId: string, batch: BatchBody, receivedAt: number) => StoreOutcome
   /** Items in the order they were accepted; all apps when `appId` is omitted. */

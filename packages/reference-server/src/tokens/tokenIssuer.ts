@@ -4,7 +4,14 @@ import * as E from 'fp-ts/lib/Either.js'
 import { MIN_RSA_MODULUS_BITS, rsaThumbprint } from '../keys/trustedKey.js'
 import type { RsaAlgorithm } from '../verification/algorithms.js'
 
-/** What a token is issued for. */
+/**
+ * What a token is issued for.
+ *
+ * @example
+ * ```ts
+ * await issuer.issue({ identifier: 'alice', lifetimeSeconds: 600, subjectAs: 'object', claims: { plan: 'pro' } })
+ * ```
+ */
 export type TokenSpec = {
   readonly identifier: string
   /** Seconds from `now` to `exp` (3600). Negative gives an expired token. */
@@ -22,7 +29,14 @@ export type TokenSpec = {
   readonly typ?: string | null
 }
 
-/** Deliberately bad tokens, each refused by the server with the code in the comment. */
+/**
+ * Deliberately bad tokens, each refused by the server with the code in the comment.
+ *
+ * @example
+ * ```ts
+ * await issuer.issueBad('hs256-public-key', 'alice')
+ * ```
+ */
 export type BadTokenKind =
   | 'expired' // TIME_CONSTRAINT_FAILURE
   | 'not-yet-valid' // TIME_CONSTRAINT_FAILURE (nbf in the future)
@@ -37,7 +51,14 @@ export type BadTokenKind =
   | 'unknown-kid' // INVALID_SIGNATURE
   | 'garbage' // DECRYPTION_FAILED
 
-/** Every bad token kind, for tests that go through all of them. */
+/**
+ * Every bad token kind, for tests that go through all of them.
+ *
+ * @example
+ * ```ts
+ * for (const kind of BAD_TOKEN_KINDS) await issuer.issueBad(kind, 'alice')
+ * ```
+ */
 export const BAD_TOKEN_KINDS: readonly BadTokenKind[] = [
   'expired',
   'not-yet-valid',
@@ -53,7 +74,14 @@ export const BAD_TOKEN_KINDS: readonly BadTokenKind[] = [
   'garbage',
 ]
 
-/** An RSA key pair that signs development tokens. */
+/**
+ * An RSA key pair that signs development tokens.
+ *
+ * @example
+ * ```ts
+ * const token = await issuer.issue({ identifier: 'alice' }); server.addKey('demo', issuer.publicKeyPem)
+ * ```
+ */
 export type TokenIssuer = {
   readonly kid: string
   readonly publicKeyPem: string
@@ -128,7 +156,14 @@ const buildIssuer = (privateKey: KeyObject, kid: string | undefined): TokenIssue
   return { kid: issuerKid, publicKeyPem, privateKeyPem, modulusLength, issue, issueBad }
 }
 
-/** Options of `createTokenIssuer`. */
+/**
+ * Options of `createTokenIssuer`.
+ *
+ * @example
+ * ```ts
+ * createTokenIssuer({ privateKeyPem: readFileSync('private.pem', 'utf8'), kid: 'k-2026' })
+ * ```
+ */
 export type TokenIssuerOptions = {
   /** PEM (PKCS#8 or PKCS#1) RSA private key; a new 2048-bit pair is generated when absent. */
   readonly privateKeyPem?: string

@@ -1,4 +1,11 @@
-/** A JWS compact token split into its decoded JSON header and payload (signature not checked). */
+/**
+ * A JWS compact token split into its decoded JSON header and payload (signature not checked).
+ *
+ * @example
+ * ```ts
+ * const read = readTokenShape(token); if (read.ok) console.log(read.shape.header['alg'])
+ * ```
+ */
 export type TokenShape = {
   readonly header: Readonly<Record<string, unknown>>
   readonly payload: Readonly<Record<string, unknown>>

@@ -5,10 +5,24 @@ import type { TrustedKey } from '../keys/trustedKey.js'
 import { readTokenShape, subjectOf, type TokenShape } from './tokenShape.js'
 import type { RsaAlgorithm } from './algorithms.js'
 
-/** The checks of wire-protocol.md "How the reference server checks a batch", steps 3 to 9, in order. */
+/**
+ * The checks of wire-protocol.md "How the reference server checks a batch", steps 3 to 9, in order.
+ *
+ * @example
+ * ```ts
+ * verdict.checks.find((check) => check.check === 'signature')
+ * ```
+ */
 export type CheckName = 'token-present' | 'size' | 'structure' | 'header' | 'claims' | 'signature' | 'time' | 'subject'
 
-/** One check's verdict; `code` is what the server answers when this check is the first to fail. */
+/**
+ * One check's verdict; `code` is what the server answers when this check is the first to fail.
+ *
+ * @example
+ * ```ts
+ * for (const check of verdict.checks) console.log(check.verdict, check.check, check.detail)
+ * ```
+ */
 export type CheckOutcome = {
   readonly check: CheckName
   readonly verdict: 'pass' | 'fail' | 'skip'
@@ -16,13 +30,34 @@ export type CheckOutcome = {
   readonly detail: string
 }
 
-/** Why a token was refused: the body of the 401. */
+/**
+ * Why a token was refused: the body of the 401.
+ *
+ * @example
+ * ```ts
+ * if (E.isLeft(verdict.decision)) console.log(verdict.decision.left.code, verdict.decision.left.numericCode)
+ * ```
+ */
 export type TokenRejection = { readonly code: JwtErrorCode; readonly numericCode: number; readonly message: string }
 
-/** A token that passed every check. */
+/**
+ * A token that passed every check.
+ *
+ * @example
+ * ```ts
+ * if (E.isRight(verdict.decision)) console.log(verdict.decision.right.subject)
+ * ```
+ */
 export type AcceptedToken = { readonly subject: string; readonly kid: string; readonly expiresAt: number }
 
-/** Everything the checks need. `identifier: null` skips the subject check (CLI without `--identifier`). */
+/**
+ * Everything the checks need. `identifier: null` skips the subject check (CLI without `--identifier`).
+ *
+ * @example
+ * ```ts
+ * const context: VerificationContext = { keys, allowedAlgorithms: ['RS256'], clockSkewMs: 60_000, maxTokenBytes: 8192, now: Date.now(), identifier: 'alice' }
+ * ```
+ */
 export type VerificationContext = {
   readonly keys: readonly TrustedKey[]
   readonly allowedAlgorithms: readonly RsaAlgorithm[]
@@ -37,6 +72,11 @@ export type VerificationContext = {
 /**
  * The result: every check run (all of them in `explain` mode, up to the first failure in `decide`
  * mode) and the decision, which is the first failure in protocol order.
+ *
+ * @example
+ * ```ts
+ * const verdict: TokenVerdict = await verifyToken(token, context, 'explain')
+ * ```
  */
 export type TokenVerdict = {
   readonly checks: readonly CheckOutcome[]
