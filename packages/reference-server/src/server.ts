@@ -49,6 +49,12 @@ export type ReferenceServer = {
 
 const BATCH_PATH = /^\/v1\/apps\/([^/]+)\/batches\/?$/
 
+const CORS_HEADERS: Readonly<Record<string, string>> = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': 'Authorization, Content-Type, Idempotency-Key, X-SDK-Version',
+  'access-control-expose-headers': 'Retry-After, X-Auth-Result',
+}
+
 const describeFault = (fault: Fault): string => {
   switch (fault.kind) {
     case 'status':
@@ -164,7 +170,14 @@ export const startReferenceServer = async (options: ReferenceServerOptions = {})
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://reference.invalid').pathname
     const batch = BATCH_PATH.exec(path)
+    // Browser SDKs (and the demo page) post from another origin: allow it, and let them read
+    // Retry-After and X-Auth-Result. Bearer tokens are not cookies, so `*` is enough.
+    for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value)
     const route = async (): Promise<void> => {
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, { 'access-control-allow-methods': 'GET, POST, PUT, DELETE', 'access-control-max-age': '600' })
+        return void res.end()
+      }
       if (batch?.[1] !== undefined) {
         if (req.method !== 'POST') return sendJson(res, 405, validationError('use POST'), { allow: 'POST' })
         return handleBatch(req, res, decodeURIComponent(batch[1]), path)

@@ -103,3 +103,25 @@ describe('reference server: --db keeps accepted items in SQLite', () => {
     await expect(startReferenceServer({ databasePath: join(directory, 'missing', 'dir', 'items.db') })).rejects.toThrow()
   })
 })
+
+describe('reference server: browsers on another origin', () => {
+  it('answers the CORS preflight and exposes Retry-After and X-Auth-Result', async () => {
+    const server = await startReferenceServer({ defaultEnforcement: 'optional' })
+    try {
+      const preflight = await fetch(server.batchUrl('web'), {
+        method: 'OPTIONS',
+        headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+      })
+      expect(preflight.status).toBe(204)
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('*')
+      expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Authorization/)
+      expect(preflight.headers.get('access-control-allow-methods')).toContain('POST')
+      const answer = await postBatch(server.batchUrl('web'), makeBatch('alice', 1), undefined, { origin: 'http://localhost:5173' })
+      expect(answer.status).toBe(200)
+      expect(answer.headers.get('access-control-allow-origin')).toBe('*')
+      expect(answer.headers.get('access-control-expose-headers')).toContain('X-Auth-Result')
+    } finally {
+      await server.stop()
+    }
+  })
+})
