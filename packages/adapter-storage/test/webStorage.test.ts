@@ -33,10 +33,12 @@ const assertOutcome = (outcome: ScenarioOutcome): void => {
 describeRemoteStorageConformance('web, IndexedDB in Chromium', (scenario) => call(indexedDbPage, 'runScenario', scenario))
 describeRemoteStorageConformance('web, localStorage fallback (IndexedDB removed) in Chromium', (scenario) => call(fallbackPage, 'runScenario', scenario))
 
-describe.each([
-  ['IndexedDB', () => indexedDbPage, ''],
-  ['localStorage fallback', () => fallbackPage, '?noidb=1'],
-] as const)('web storage, %s', (backend, pageOf) => {
+const backends: readonly { readonly backend: 'IndexedDB' | 'localStorage fallback'; readonly pageOf: () => Page }[] = [
+  { backend: 'IndexedDB', pageOf: () => indexedDbPage },
+  { backend: 'localStorage fallback', pageOf: () => fallbackPage },
+]
+
+for (const { backend, pageOf } of backends) describe(`web storage, ${backend}`, () => {
   it('uses the backend it should', async () => {
     expect(await call(pageOf(), 'backend')).toBe(backend === 'IndexedDB' ? 'indexedDB' : 'localStorage')
   })
