@@ -10,7 +10,7 @@ describe('model-based: random interleavings of every command and server outcome'
   it('R3 R4 R7 R8 S1 S3 R11 R14: every rule and the conservation law hold after every step', async () => {
     console.log(`model-based property test: seed=${seed} runs=${numRuns} (replay with FC_SEED=${seed})`)
     await fc.assert(
-      fc.asyncProperty(fc.array(stepArbitrary, { minLength: 1, maxLength: 100 }), async (steps: Step[]) => {
+      fc.asyncProperty(fc.array(stepArbitrary, { minLength: 1, maxLength: 100, size: 'large' }), async (steps: Step[]) => {
         await runModel(steps)
       }),
       { seed, numRuns, endOnFailure: false },

@@ -13,6 +13,49 @@ const regressions: { readonly name: string; readonly steps: readonly Step[] }[] 
       { kind: 'token', user: 'u3', token: 'replay-rejected' },
     ],
   },
+  {
+    // Two R11 deletions of the same user without a token were de-duplicated as one error (R15),
+    // so the second deletedCount never reached the listener.
+    name: 'R11/R15: every deletion reaches the listener with its deletedCount',
+    steps: [
+      { kind: 'authStorm', user: 'u2', rounds: 1 },
+      { kind: 'logout' },
+      { kind: 'identify', user: 'u2' },
+      { kind: 'track' },
+      { kind: 'logout' },
+      { kind: 'track' },
+    ],
+  },
+  {
+    // Logout forgot the refused token along with the usable one; passed again later, it was sent.
+    name: 'S1: a token refused before a logout stays refused after it',
+    steps: [
+      { kind: 'authStorm', user: 'u2', rounds: 1 },
+      { kind: 'logout' },
+      { kind: 'token', user: 'u2', token: 'replay-rejected' },
+      { kind: 'identify', user: 'u2' },
+      { kind: 'track' },
+      { kind: 'authStorm', user: 'u1', rounds: 1 },
+    ],
+  },
+  {
+    // A token refused during a logout flush (R11 deletion) was not remembered as refused.
+    name: 'S1/R11: a token refused during the logout flush is never sent again',
+    steps: [
+      { kind: 'token', user: 'u3', token: 'valid' },
+      { kind: 'answer', answer: { failure: 'timeout' }, label: 'timeout' },
+      { kind: 'identify', user: 'u3' },
+      { kind: 'track' },
+      { kind: 'logout' },
+      { kind: 'answer', answer: { status: 401, body: 'garbage' }, label: '401 unreadable' },
+      { kind: 'flush' },
+      { kind: 'identify', user: 'u3' },
+      { kind: 'token', user: 'u3', token: 'replay-rejected' },
+      { kind: 'setUserAttribute' },
+      { kind: 'token', user: 'u1', token: 'valid' },
+      { kind: 'track' },
+    ],
+  },
 ]
 
 describe('model-based regressions', () => {

@@ -20,20 +20,23 @@ export const authError = (
   details: { code, numericCode: JWT_ERROR_CODES[code], ...details },
 })
 
-/** R15: the same (identifier, token, code) reaches a listener once; TOKEN_NOT_AVAILABLE once per wait (R5). */
-const dedupeKey = (identifier: string, token: string | undefined, code: JwtErrorCode, waitId?: number): string =>
-  code === 'TOKEN_NOT_AVAILABLE' ? `${identifier}|wait:${waitId ?? 0}|${code}` : `${identifier}|${token ?? ''}|${code}`
+/**
+ * R15: the same (identifier, token, code) reaches a listener once. Some errors are events of their
+ * own and carry an `occurrence` instead: TOKEN_NOT_AVAILABLE once per wait (R5), each R11 deletion.
+ */
+const dedupeKey = (identifier: string, token: string | undefined, code: JwtErrorCode, occurrence?: string): string =>
+  occurrence !== undefined ? `${identifier}|${occurrence}|${code}` : `${identifier}|${token ?? ''}|${code}`
 
 export const emitAuthError = (
   context: SyncContext,
   source: 'server' | 'client',
   code: JwtErrorCode,
   details: { token?: string; identifier: string; message?: string; deletedCount?: number },
-  waitId?: number,
+  occurrence?: string,
 ): SyncEmitted => ({
   type: 'authError',
   error: authError(context, source, code, details),
-  dedupeKey: dedupeKey(details.identifier, details.token, code, waitId),
+  dedupeKey: dedupeKey(details.identifier, details.token, code, occurrence),
 })
 
 /** The usable token for an identifier, if any. */
@@ -160,11 +163,17 @@ export const openWaitsForMissingTokens = (context: SyncContext): Step => {
     const wait = next.waits[identifier]
     if (wait !== undefined && !wait.openedByError && !wait.notified) {
       next = { ...next, waits: { ...next.waits, [identifier]: { ...wait, notified: true } } }
-      emits.push(emitAuthError(context, 'client', 'TOKEN_NOT_AVAILABLE', { identifier, message: 'no usable token for pending items' }, wait.id))
+      emits.push(emitAuthError(context, 'client', 'TOKEN_NOT_AVAILABLE', { identifier, message: 'no usable token for pending items' }, `wait:${wait.id}`))
     }
     if (isNew) emits.push({ type: 'tokenWanted', identifier, reason: 'missing' })
   }
   return { context: next, emits }
+}
+
+/** Remembers a token the server refused, so it is never used again for that identifier (R7, S1). */
+export const rememberRefusal = (context: SyncContext, identifier: Identifier, token: string, code: JwtErrorCode): SyncContext => {
+  const remembered = [{ token, code }, ...(context.refusedTokens[identifier] ?? []).filter((entry) => entry.token !== token)]
+  return { ...context, refusedTokens: { ...context.refusedTokens, [identifier]: remembered.slice(0, REFUSED_TOKENS_KEPT) } }
 }
 
 /**
@@ -174,8 +183,7 @@ export const openWaitsForMissingTokens = (context: SyncContext): Step => {
 export const rejectToken = (context: SyncContext, identifier: Identifier, token: string, code: JwtErrorCode, message: string): Step => {
   const current = context.tokens[identifier]
   const stillCurrent = current !== undefined && current.token === token
-  const remembered = [{ token, code }, ...(context.refusedTokens[identifier] ?? []).filter((entry) => entry.token !== token)].slice(0, REFUSED_TOKENS_KEPT)
-  const withRefusal: SyncContext = { ...context, refusedTokens: { ...context.refusedTokens, [identifier]: remembered } }
+  const withRefusal = rememberRefusal(context, identifier, token, code)
   const next = stillCurrent ? openWait(withToken(withRefusal, identifier, { ...current, status: 'rejected', errorCode: code }), identifier, true) : withRefusal
   return {
     context: next,
@@ -188,7 +196,7 @@ export const rejectToken = (context: SyncContext, identifier: Identifier, token:
 
 /** R11: forgets a logged-out user's token, in memory and (through the persisted state) in storage. */
 export const forgetToken = (context: SyncContext, identifier: Identifier): SyncContext => {
+  // Refused tokens stay remembered: a token the server refused is never sent again (S1).
   const { [identifier]: _forgotten, ...tokens } = context.tokens
-  const { [identifier]: _refused, ...refusedTokens } = context.refusedTokens
-  return closeWait({ ...context, tokens, refusedTokens }, identifier)
+  return closeWait({ ...context, tokens }, identifier)
 }

@@ -33,12 +33,14 @@ export const deleteLoggedOutUser = (
   )
   const emits: SyncEmitted[] = [
     { type: 'persist', write: { removeIdentities: [key] } },
-    emitAuthError(context, source, code, {
-      identifier,
-      message,
-      deletedCount,
-      ...(failedToken !== undefined ? { token: failedToken } : {}),
-    }),
+    emitAuthError(
+      context,
+      source,
+      code,
+      { identifier, message, deletedCount, ...(failedToken !== undefined ? { token: failedToken } : {}) },
+      // Each deletion is news of its own (R15 de-duplication must not swallow its deletedCount).
+      `deletion:${context.totals.deleted}`,
+    ),
     { type: 'log', level: 'warn', message: 'deleted a logged-out user\'s pending items (R11)', fields: { code, deletedCount } },
   ]
   return { context: next, emits }

@@ -1,7 +1,7 @@
 import { identifierOf } from '../model/identity.js'
 import type { BatchId, DeadLetter, StoredItem } from '../model/item.js'
 import type { SendOutcome } from '../wire/classifyResponse.js'
-import { emitAuthError, rejectToken } from './authentication.js'
+import { emitAuthError, rejectToken, rememberRefusal } from './authentication.js'
 import { backoffDelayMs } from './backoff.js'
 import type { FrozenBatch, SyncContext } from './context.js'
 import type { SyncEmitted } from './events.js'
@@ -119,7 +119,7 @@ export const applySendOutcome = (context: SyncContext, batch: FrozenBatch, token
       const identifier = identifierOf(batch.identity)
       if (identifier !== null && token !== null) {
         const step = counted.loggingOut.includes(identifier)
-          ? deleteLoggedOutUser(counted, identifier, 'server', outcome.code, outcome.message, token)
+          ? deleteLoggedOutUser(rememberRefusal(counted, identifier, token, outcome.code), identifier, 'server', outcome.code, outcome.message, token)
           : rejectToken(counted, identifier, token, outcome.code, outcome.message)
         return { context: step.context, emits: [log, ...step.emits] }
       }
