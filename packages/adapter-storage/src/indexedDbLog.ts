@@ -86,13 +86,22 @@ export const openIndexedDbLog = (factory: IndexedDbFactory, name: string, durabi
       resolve(E.left(webFailure(`cannot open IndexedDB ${name}`, error)))
       return
     }
+    let blocked = false
     request.onupgradeneeded = () => {
       request.result.createObjectStore(STORE)
     }
-    request.onblocked = () => resolve(E.left({ kind: 'locked', message: `IndexedDB ${name} is held open by an older version in another tab` }))
+    request.onblocked = () => {
+      blocked = true
+      resolve(E.left({ kind: 'locked', message: `IndexedDB ${name} is held open by an older version in another tab` }))
+    }
     request.onerror = () => resolve(E.left(webFailure(`cannot open IndexedDB ${name}`, request.error)))
     request.onsuccess = () => {
       const db = request.result
+      // Already reported as locked: a late success must not leave a connection nobody closes.
+      if (blocked) {
+        db.close()
+        return
+      }
       // Another tab upgrading the database: step aside rather than block it.
       db.onversionchange = () => db.close()
       let next = 0
