@@ -8,7 +8,7 @@ import { CommitRecordCodec, RECORD_FORMAT_VERSION, type CommitRecord } from './c
 import { acquireFileLock, type FileLock } from './fileLock.js'
 import { NamespaceIndex } from './namespaceIndex.js'
 import { encodeFrame, scanFrames } from './recordFrame.js'
-import { closedFailure, fileFailure } from './storageFailure.js'
+import { closedFailure, fileFailure, unexpectedFailure } from './storageFailure.js'
 
 /**
  * Options of the Node file storage.
@@ -198,7 +198,6 @@ const openNamespace = async (options: FileStorageOptions, namespace: string): Pr
     log.end = end + encoded.frame.length
     const result = index.apply(record, encoded.payloadBytes / NamespaceIndex.weightOf(record), true)
     if (log.end >= nextCompactionAt && log.end > 2 * index.liveBytes) await compact()
-    else if (log.end >= nextCompactionAt) nextCompactionAt = Math.max(nextCompactionAt, log.end)
     return E.right(result)
   }
 
@@ -211,7 +210,7 @@ const openNamespace = async (options: FileStorageOptions, namespace: string): Pr
     load: () => whileOpen(() => index.snapshot()),
     peek: (identity, limit) => whileOpen(() => index.peek(identity, limit)),
     readDeadLetters: (limit) => whileOpen(() => index.readDeadLetters(limit)),
-    commit: (write) => () => (closed ? Promise.resolve(E.left(closedFailure)) : serialise(() => commit(write))),
+    commit: (write) => () => (closed ? Promise.resolve(E.left(closedFailure)) : serialise(() => commit(write)).catch(unexpectedFailure('commit'))),
     close: async () => {
       if (closed) return
       closed = true
@@ -238,5 +237,5 @@ const openNamespace = async (options: FileStorageOptions, namespace: string): Pr
  * ```
  */
 export const createFileStorage = (options: FileStorageOptions): Storage => ({
-  open: (namespace) => () => openNamespace(options, namespace),
+  open: (namespace) => () => openNamespace(options, namespace).catch(unexpectedFailure(`open ${namespace}`)),
 })

@@ -31,3 +31,19 @@ export const fileFailure = (what: string, error: unknown): StorageFailure => {
  * ```
  */
 export const closedFailure: StorageFailure = { kind: 'closed', message: 'storage namespace is closed' }
+
+/**
+ * The last line of defence of "failures are values": an exception escaping a driver operation
+ * (a bug, or a platform API throwing where it should not) becomes an `io` failure.
+ *
+ * @example
+ * ```ts
+ * open: (namespace) => () => openNamespace(options, namespace).catch(unexpectedFailure('open'))
+ * ```
+ */
+export const unexpectedFailure =
+  (what: string) =>
+  (error: unknown): { readonly _tag: 'Left'; readonly left: StorageFailure } => ({
+    _tag: 'Left',
+    left: { kind: 'io', message: `${what} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}` },
+  })

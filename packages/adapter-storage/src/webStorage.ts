@@ -6,7 +6,7 @@ import { CommitRecordCodec, RECORD_FORMAT_VERSION, type CommitRecord } from './c
 import { openIndexedDbLog, type IndexedDbFactory } from './indexedDbLog.js'
 import { openLocalStorageLog, type KeyValueArea } from './localStorageLog.js'
 import { NamespaceIndex } from './namespaceIndex.js'
-import { closedFailure } from './storageFailure.js'
+import { closedFailure, unexpectedFailure } from './storageFailure.js'
 import type { WebLog } from './webLog.js'
 
 /**
@@ -68,21 +68,28 @@ const holdLock = (name: string): Promise<E.Either<StorageFailure, () => Promise<
   if (locks === undefined) return Promise.resolve(E.right(() => Promise.resolve()))
   return new Promise((resolve) => {
     let release: () => void = () => undefined
-    const held = locks.request(name, { ifAvailable: true }, (lock) => {
-      if (lock === null) {
-        resolve(E.left({ kind: 'locked', message: `${name} is open in another tab or context` }))
-        return Promise.resolve()
-      }
-      return new Promise<void>((done) => {
-        release = done
-        resolve(
-          E.right(async () => {
-            release()
-            await held
-          }),
-        )
+    let held: Promise<unknown>
+    try {
+      held = locks.request(name, { ifAvailable: true }, (lock) => {
+        if (lock === null) {
+          resolve(E.left({ kind: 'locked', message: `${name} is open in another tab or context` }))
+          return Promise.resolve()
+        }
+        return new Promise<void>((done) => {
+          release = done
+          resolve(
+            E.right(async () => {
+              release()
+              await held
+            }),
+          )
+        })
       })
-    })
+    } catch {
+      // e.g. a SecurityError in an opaque origin: open unlocked, as where Web Locks are missing.
+      resolve(E.right(() => Promise.resolve()))
+      return
+    }
     held.catch((error: unknown) => resolve(E.left({ kind: 'io', message: `Web Locks failed: ${String(error)}` })))
   })
 }
@@ -170,7 +177,7 @@ const openNamespace = async (options: WebStorageOptions, namespace: string): Pro
     load: () => whileOpen(() => index.snapshot()),
     peek: (identity, limit) => whileOpen(() => index.peek(identity, limit)),
     readDeadLetters: (limit) => whileOpen(() => index.readDeadLetters(limit)),
-    commit: (write) => () => (closed ? Promise.resolve(E.left(closedFailure)) : serialise(() => commit(write))),
+    commit: (write) => () => (closed ? Promise.resolve(E.left(closedFailure)) : serialise(() => commit(write)).catch(unexpectedFailure('commit'))),
     close: async () => {
       if (closed) return
       closed = true
@@ -194,5 +201,5 @@ const openNamespace = async (options: WebStorageOptions, namespace: string): Pro
  * ```
  */
 export const createWebStorage = (options: WebStorageOptions = {}): Storage => ({
-  open: (namespace) => () => openNamespace(options, namespace),
+  open: (namespace) => () => openNamespace(options, namespace).catch(unexpectedFailure(`open ${namespace}`)),
 })
