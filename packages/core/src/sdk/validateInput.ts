@@ -14,31 +14,64 @@ const isPlainObject = (value: object): boolean => {
   return proto === Object.prototype || proto === null
 }
 
-/** Finds the first value that is not JSON data as R17 defines it; returns its path and why. */
-const findProblem = (value: unknown, path: string, ancestors: Set<object>): { path: string; problem: string } | null => {
+type Problem = { readonly path: string[]; readonly problem: string }
+
+/** Upper bound of a serialised number or literal, in bytes. */
+const SCALAR_BOUND = 24
+
+/**
+ * Walks a value once: finds the first thing that is not JSON data as R17 defines it (its path is
+ * built only on failure) and adds an upper bound of its serialised size to `size.bytes`, so the
+ * exact (costlier) size check only runs for large values. Tracking stays cheap (R13).
+ */
+const findProblem = (value: unknown, ancestors: object[], size: { bytes: number }): Problem | null => {
   switch (typeof value) {
     case 'string':
+      size.bytes += value.length * 6 + 2
+      return null
     case 'boolean':
+      size.bytes += SCALAR_BOUND
       return null
     case 'number':
-      return Number.isFinite(value) ? null : { path, problem: `${String(value)} is not a finite number` }
+      size.bytes += SCALAR_BOUND
+      return Number.isFinite(value) ? null : { path: [], problem: `${String(value)} is not a finite number` }
     case 'object': {
-      if (value === null) return null
-      if (ancestors.has(value)) return { path, problem: 'is cyclic' }
-      const isArray = Array.isArray(value)
-      if (!isArray && !isPlainObject(value)) return { path, problem: 'is not a plain object' }
-      ancestors.add(value)
-      const entries: [string, unknown][] = isArray ? (value as unknown[]).map((v, i) => [String(i), v]) : Object.entries(value)
-      for (const [key, child] of entries) {
-        const found = findProblem(child, isArray ? `${path}[${key}]` : `${path}.${key}`, ancestors)
-        if (found !== null) return found
+      if (value === null) {
+        size.bytes += SCALAR_BOUND
+        return null
       }
-      ancestors.delete(value)
+      if (ancestors.includes(value)) return { path: [], problem: 'is cyclic' }
+      ancestors.push(value)
+      size.bytes += 2
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          size.bytes += 1
+          const found = findProblem(value[i], ancestors, size)
+          if (found !== null) return { path: [`[${i}]`, ...found.path], problem: found.problem }
+        }
+      } else {
+        if (!isPlainObject(value)) return { path: [], problem: 'is not a plain object' }
+        for (const key in value) {
+          if (!Object.prototype.hasOwnProperty.call(value, key)) continue
+          size.bytes += key.length * 6 + 4
+          const found = findProblem((value as Record<string, unknown>)[key], ancestors, size)
+          if (found !== null) return { path: [`.${key}`, ...found.path], problem: found.problem }
+        }
+      }
+      ancestors.pop()
       return null
     }
     default:
-      return { path, problem: `${typeof value} is not allowed` }
+      return { path: [], problem: `${typeof value} is not allowed` }
   }
+}
+
+/** Checks a value is JSON data within the size limit; the error names the exact field. */
+const checkJsonData = (field: string, value: unknown): E.Either<SdkError, void> => {
+  const size = { bytes: 0 }
+  const problem = findProblem(value, [], size)
+  if (problem !== null) return invalid(`${field}${problem.path.join('')}`, problem.problem)
+  return size.bytes <= MAX_ATTRIBUTES_BYTES ? E.right(undefined) : checkSize(field, value)
 }
 
 const utf8Length = (text: string): number => {
@@ -52,8 +85,7 @@ const utf8Length = (text: string): number => {
 
 const checkSize = (field: string, value: unknown): E.Either<SdkError, void> => {
   const text = JSON.stringify(value)
-  // Cheap bound first: every UTF-16 unit is at most 3 UTF-8 bytes.
-  if (text.length * 3 <= MAX_ATTRIBUTES_BYTES || utf8Length(text) <= MAX_ATTRIBUTES_BYTES) return E.right(undefined)
+  if (utf8Length(text) <= MAX_ATTRIBUTES_BYTES) return E.right(undefined)
   return invalid(field, `is over ${MAX_ATTRIBUTES_BYTES} bytes serialised`)
 }
 
@@ -70,18 +102,14 @@ export const validateAttributes = (attributes: unknown): E.Either<SdkError, Attr
   if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes) || !isPlainObject(attributes)) {
     return invalid('attributes', 'expected a plain object')
   }
-  const problem = findProblem(attributes, 'attributes', new Set())
-  if (problem !== null) return invalid(problem.path, problem.problem)
-  const size = checkSize('attributes', attributes)
-  return E.isLeft(size) ? size : E.right(attributes as Attributes)
+  const checked = checkJsonData('attributes', attributes)
+  return E.isLeft(checked) ? checked : E.right(attributes as Attributes)
 }
 
 /** A user attribute's value: any JSON data, acyclic, at most 32 KB serialised. */
 export const validateAttributeValue = (value: unknown): E.Either<SdkError, AttributeValue> => {
-  const problem = findProblem(value, 'value', new Set())
-  if (problem !== null) return invalid(problem.path, problem.problem)
-  const size = checkSize('value', value)
-  return E.isLeft(size) ? size : E.right(value as AttributeValue)
+  const checked = checkJsonData('value', value)
+  return E.isLeft(checked) ? checked : E.right(value as AttributeValue)
 }
 
 /** An identifier or token: a non-empty string. */
