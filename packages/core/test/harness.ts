@@ -2,6 +2,7 @@
 // allowed in unit tests of pure code), unsigned test tokens (the client never verifies
 // signatures), and a manual clock.
 import * as E from 'fp-ts/lib/Either.js'
+import type { InspectionEvent } from 'xstate'
 import {
   createManualClock,
   createMemoryStorage,
@@ -153,7 +154,15 @@ export const baseConfig = (overrides: Partial<SdkConfig> = {}, jwt = true): SdkC
 
 /** A started SDK on a manual clock, memory storage and a scripted server, with a listener recording errors. */
 export const startHarness = async (
-  options: { config?: Partial<SdkConfig>; jwt?: boolean; storage?: Storage; clock?: ManualClock; server?: ScriptedServer; seed?: number } = {},
+  options: {
+    config?: Partial<SdkConfig>
+    jwt?: boolean
+    storage?: Storage
+    clock?: ManualClock
+    server?: ScriptedServer
+    seed?: number
+    inspect?: (event: InspectionEvent) => void
+  } = {},
 ): Promise<Harness> => {
   const clock = options.clock ?? createManualClock(START)
   const server = options.server ?? createScriptedServer()
@@ -163,7 +172,13 @@ export const startHarness = async (
     seed = (seed * 1103515245 + 12345) % 2147483648
     return seed / 2147483648
   }
-  const sdk = createSdk(baseConfig(options.config, options.jwt ?? true), { transport: server.transport, storage, clock, random })
+  const sdk = createSdk(baseConfig(options.config, options.jwt ?? true), {
+    transport: server.transport,
+    storage,
+    clock,
+    random,
+    ...(options.inspect !== undefined ? { inspect: options.inspect } : {}),
+  })
   server.probeSession(() => sdk.getState().sessionId)
   const errors: AuthenticationError[] = []
   sdk.registerAuthenticationListener((error) => errors.push(error))

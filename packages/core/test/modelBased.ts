@@ -4,6 +4,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { expect } from 'vitest'
+import type { InspectionEvent } from 'xstate'
 import type { AuthenticationError, IdentityKey, StoredItem } from '@jwt-sync/core'
 import { jwt401, makeToken, settle, startHarness, validToken, type Harness, type ScriptedAnswer } from './harness.js'
 
@@ -108,8 +109,8 @@ const tokenFor = (kind: TokenKind, user: User, now: number, oracle: Oracle, nonc
 }
 
 /** Runs the steps against a real SDK (manual clock, memory storage, scripted server), checking every rule after every step. */
-export const runModel = async (steps: readonly Step[]): Promise<void> => {
-  const harness = await startHarness()
+export const runModel = async (steps: readonly Step[], inspect?: (event: InspectionEvent) => void): Promise<void> => {
+  const harness = await startHarness(inspect !== undefined ? { inspect } : {})
   const { sdk, clock, server, storage, errors } = harness
   const oracle: Oracle = {
     identity: null,
