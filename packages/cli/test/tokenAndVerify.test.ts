@@ -1,4 +1,6 @@
 import { verify as verifySignature } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -171,5 +173,36 @@ describe('jwt-sync verify', () => {
       expect(err).toHaveLength(1)
       expect(err[0]).toMatch(pattern)
     }
+  })
+
+  it('--server judges as that running server does: its keys with their kids, its skew, its enforcement', async () => {
+    const publicPem = readFileSync(join(directory, 'keys', 'public.pem'), 'utf8')
+    const server = await startReferenceServer({ clockSkewMs: 0, apps: { shop: { publicKeys: [{ publicKeyPem: publicPem, kid: 'k-2026' }] }, soft: { enforcement: 'optional' } } })
+    try {
+      const withKid = (await token('--identifier', 'alice', '--private-key', 'keys/private.pem', '--kid', 'k-2026')).token
+      const accepted = await verify([withKid, '--server', server.url, '--app', 'shop', '--identifier', 'alice'])
+      expect(accepted.code).toBe(EXIT.ok)
+      expect(accepted.out).toContain(`server   ${server.url} app "shop": 1 key(s), enforcement required, skew 0 s`)
+      // The thumbprint kid of `token` is not the kid this server registered the key under.
+      const thumbprintKid = (await token('--identifier', 'alice', '--private-key', 'keys/private.pem')).token
+      expect((await verify([thumbprintKid, '--server', server.url, '--app', 'shop'])).out.at(-1)).toContain('INVALID_SIGNATURE')
+      // The server's skew of 0 applies: a token expired 30 s ago is refused (60 s default skew would accept it).
+      const justExpired = (await token('--identifier', 'alice', '--private-key', 'keys/private.pem', '--kid', 'k-2026', '--claim', `exp=${Math.floor(Date.now() / 1000) - 30}`)).token
+      expect((await verify([justExpired, '--key', 'keys/public.pem', '--kid', 'k-2026'])).code).toBe(EXIT.ok)
+      expect((await verify([justExpired, '--server', server.url, '--app', 'shop'])).out.at(-1)).toContain('TIME_CONSTRAINT_FAILURE')
+      const soft = await verify([withKid, '--server', server.url, '--app', 'soft'])
+      expect(soft.code).toBe(EXIT.failure)
+      expect(soft.out.at(-1)).toContain('enforcement optional: that server accepts the batch anyway and reports X-Auth-Result: INVALID_SIGNATURE')
+    } finally {
+      await server.stop()
+    }
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()))
+    const freePort = (closed.address() as AddressInfo).port
+    await new Promise((resolve) => closed.close(resolve))
+    const unreachable = await verify(['t', '--server', `http://127.0.0.1:${freePort}`])
+    expect(unreachable.code).toBe(EXIT.failure)
+    expect(unreachable.err).toHaveLength(1)
+    expect(unreachable.err[0]).toMatch(/cannot reach http:\/\/127\.0\.0\.1:\d+\/admin\/settings: ECONNREFUSED/)
   })
 })

@@ -133,6 +133,13 @@ export const startReferenceServer = async (options: ReferenceServerOptions = {})
   }
   const store: ItemStore = config.databasePath === null ? createMemoryItemStore() : await openSqliteItemStore(config.databasePath)
   const faults = createFaultQueue()
+  const settings = {
+    allowedAlgorithms: [...config.allowedAlgorithms],
+    clockSkewMs: config.clockSkewMs,
+    maxTokenBytes: config.maxTokenBytes,
+    maxBodyBytes: config.maxBodyBytes,
+    defaultEnforcement: config.defaultEnforcement,
+  }
   let log: RequestLogEntry[] = []
   const record = (entry: RequestLogEntry): void => {
     log.push(entry)
@@ -183,7 +190,7 @@ export const startReferenceServer = async (options: ReferenceServerOptions = {})
         return handleBatch(req, res, decodeURIComponent(batch[1]), path)
       }
       if (path === '/health') return sendJson(res, 200, { ok: true })
-      const handled = await handleAdmin(req, res, path, { apps, store, faults, requestLog: () => [...log], maxBodyBytes: config.maxBodyBytes })
+      const handled = await handleAdmin(req, res, path, { apps, store, faults, requestLog: () => [...log], maxBodyBytes: config.maxBodyBytes, settings })
       if (!handled) sendJson(res, 404, validationError(`no route ${req.method ?? ''} ${path}`))
     }
     route().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
-import { startReferenceServer, type ReferenceServer } from '../src/index.js'
+import { fetchServerTrust, startReferenceServer, type ReferenceServer } from '../src/index.js'
 import { makeBatch, postBatch } from './support/batches.js'
 import { testIssuer } from './support/issuer.js'
 
@@ -101,5 +101,19 @@ describe('reference server: per-app keys managed at run time', () => {
   it('refuses to start with an invalid configured key, naming the app', async () => {
     await expect(startReferenceServer({ apps: { broken: { publicKeys: ['nope'] } } })).rejects.toThrow(/apps\.broken\.publicKeys/)
     await expect(startReferenceServer({ clockSkewMs: -1 })).rejects.toThrow(/clockSkewMs/)
+  })
+})
+
+describe('reference server: the admin client reads what a server trusts', () => {
+  it('fetchServerTrust returns the keys with their kids, the enforcement and the settings', async () => {
+    const started = await startReferenceServer({ clockSkewMs: 5000, apps: { [APP]: { enforcement: 'optional', publicKeys: [{ publicKeyPem: oldIssuer.publicKeyPem, kid: 'k-old' }] } } })
+    server = started
+    const trust = await fetchServerTrust(started.url, APP)
+    if (E.isLeft(trust)) return expect.fail(trust.left)
+    expect(trust.right.keys.map((key) => key.kid)).toEqual(['k-old'])
+    expect(trust.right.enforcement).toBe('optional')
+    expect(trust.right.settings).toEqual({ allowedAlgorithms: ['RS256', 'RS512'], clockSkewMs: 5000, maxTokenBytes: 8192, maxBodyBytes: 1048576, defaultEnforcement: 'required' })
+    const notAServer = await fetchServerTrust(`${started.url}/nothing-here`, APP)
+    expect(E.isLeft(notAServer) && notAServer.left).toMatch(/answered 404/)
   })
 })

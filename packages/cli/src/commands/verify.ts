@@ -1,12 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js'
 import {
   DEFAULT_ALGORITHMS,
+  fetchServerTrust,
   isRsaAlgorithm,
   parseTrustedKey,
   readTokenShape,
   verifyToken,
   type CheckOutcome,
   type RsaAlgorithm,
+  type ServerTrust,
   type TrustedKey,
 } from '@jwt-sync/reference-server'
 import { JWT_ERROR_CODES } from '@jwt-sync/core'
@@ -30,6 +32,10 @@ Options:
   --alg LIST             allowed algorithms, comma-separated                  (default RS256,RS512)
   --max-token-bytes N    largest token accepted                              (default 8192)
   --at TIME              check as of this ISO 8601 time instead of now
+  --server URL           judge as this running reference server would: its keys for --app (with
+                         their kids), its skew, algorithms and token size limit (flags given
+                         explicitly still win; --key adds keys)
+  --app ID               the app whose keys --server uses                     (default dev-app)
   -h, --help             show this help
 
 Exit codes: 0 the server would accept it (as far as checked), 1 it would refuse it, 2 bad usage.`
@@ -42,6 +48,8 @@ const OPTIONS = {
   alg: { type: 'string' },
   'max-token-bytes': { type: 'string' },
   at: { type: 'string' },
+  server: { type: 'string' },
+  app: { type: 'string' },
 } as const
 
 const VERDICT_LABEL: Readonly<Record<CheckOutcome['verdict'], string>> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' }
@@ -78,19 +86,31 @@ export const verifyCommand: Command = {
     if (E.isLeft(parsed)) return usageError(parsed.left)
     const { values, positionals } = parsed.right
     if (positionals.length !== 1 || positionals[0] === undefined) return usageError('expected exactly one token argument (or - for stdin); see jwt-sync verify --help')
-    const skew = integerOption(values, 'skew', 60)
+    const serverUrl = stringOption(values, 'server')
+    const appId = stringOption(values, 'app') ?? 'dev-app'
+    if (serverUrl === undefined && stringOption(values, 'app') !== undefined) return usageError('--app only applies with --server')
+    let trust: ServerTrust | null = null
+    if (serverUrl !== undefined) {
+      const fetched = await fetchServerTrust(serverUrl, appId)
+      if (E.isLeft(fetched)) {
+        io.stderr(`jwt-sync verify: ${fetched.left}`)
+        return EXIT.failure
+      }
+      trust = fetched.right
+    }
+    const skew = integerOption(values, 'skew', trust === null ? 60 : Math.round(trust.settings.clockSkewMs / 1000))
     if (E.isLeft(skew)) return usageError(skew.left)
-    const maxTokenBytes = integerOption(values, 'max-token-bytes', 8192)
+    const maxTokenBytes = integerOption(values, 'max-token-bytes', trust?.settings.maxTokenBytes ?? 8192)
     if (E.isLeft(maxTokenBytes)) return usageError(maxTokenBytes.left)
     const algText = stringOption(values, 'alg')
-    const algorithms = algText === undefined ? DEFAULT_ALGORITHMS : algText.split(',').map((alg) => alg.trim())
+    const algorithms = algText !== undefined ? algText.split(',').map((alg) => alg.trim()) : (trust?.settings.allowedAlgorithms ?? DEFAULT_ALGORITHMS)
     const badAlgorithm = algorithms.find((alg) => !isRsaAlgorithm(alg))
     if (badAlgorithm !== undefined) return usageError(`--alg: ${JSON.stringify(badAlgorithm)} is not an RSA algorithm; none and HMAC are never allowed`)
     const atText = stringOption(values, 'at')
     const now = atText === undefined ? Date.now() : Date.parse(atText)
     if (Number.isNaN(now)) return usageError(`--at: ${JSON.stringify(atText)} is not an ISO 8601 time`)
     const kid = stringOption(values, 'kid')
-    const keys: TrustedKey[] = []
+    const keys: TrustedKey[] = [...(trust?.keys ?? [])]
     for (const path of stringOptions(values, 'key')) {
       const file = readKeyFile(path, io.cwd)
       if (E.isLeft(file)) return usageError(file.left)
@@ -110,7 +130,8 @@ export const verifyCommand: Command = {
         maxTokenBytes: maxTokenBytes.right,
         now,
         identifier,
-        verifySignature: keys.length > 0,
+        // A server with no key for the app refuses every token; without --server, no key means "not checked".
+        verifySignature: keys.length > 0 || trust !== null,
       },
       'explain',
     )
@@ -121,12 +142,18 @@ export const verifyCommand: Command = {
       io.stdout(`header   ${JSON.stringify(shape.shape.header)}`)
       io.stdout(`payload  ${JSON.stringify(shape.shape.payload)}`)
     }
+    if (serverUrl !== undefined && trust !== null) {
+      io.stdout(`server   ${serverUrl} app ${JSON.stringify(appId)}: ${trust.keys.length} key(s), enforcement ${trust.enforcement}, skew ${skew.right} s`)
+    }
     for (const key of keys) io.stdout(`key      kid ${key.kid} (RSA ${key.modulusLength})`)
     io.stdout('checks (in the server\'s order)')
     printChecks(verdict.checks, io)
     if (E.isLeft(verdict.decision)) {
       const { code, numericCode, message } = verdict.decision.left
       io.stdout(`verdict  REFUSED: the server answers 401 ${code} (${numericCode}): ${message}`)
+      if (trust !== null && trust.enforcement !== 'required') {
+        io.stdout(`note     app ${JSON.stringify(appId)} has enforcement ${trust.enforcement}: that server accepts the batch anyway${trust.enforcement === 'optional' ? ` and reports X-Auth-Result: ${code}` : ''}`)
+      }
       return EXIT.failure
     }
     const skipped = verdict.checks.filter((check) => check.verdict === 'skip').map((check) => check.check)

@@ -10,7 +10,27 @@ import { readBody } from './readBody.js'
 import type { RequestLogEntry } from './requestLog.js'
 
 const AddKeyBodyCodec = t.intersection([t.type({ publicKeyPem: t.string }), t.partial({ kid: t.string })])
-const EnforcementBodyCodec = t.type({ enforcement: t.refinement(t.string, isEnforcement, 'disabled | optional | required') })
+const EnforcementChangeCodec = t.type({ enforcement: t.refinement(t.string, isEnforcement, 'disabled | optional | required') })
+
+/**
+ * `GET /admin/apps/{appId}/keys` answer (the fields a client needs).
+ *
+ * @example
+ * ```ts
+ * KeysBodyCodec.decode({ keys: [{ kid: 'k1', publicKeyPem: '-----BEGIN PUBLIC KEY-----...' }] }) // Right
+ * ```
+ */
+export const KeysBodyCodec = t.type({ keys: t.array(t.type({ kid: t.string, publicKeyPem: t.string })) })
+
+/**
+ * `GET /admin/apps/{appId}/enforcement` answer.
+ *
+ * @example
+ * ```ts
+ * EnforcementBodyCodec.decode({ enforcement: 'optional' }) // Right
+ * ```
+ */
+export const EnforcementBodyCodec = t.type({ enforcement: t.string })
 
 /**
  * What the admin API reads and changes.
@@ -25,7 +45,34 @@ export type AdminDeps = {
   readonly faults: FaultQueue
   readonly requestLog: () => readonly RequestLogEntry[]
   readonly maxBodyBytes: number
+  /** What `GET /admin/settings` shows: the verification settings, so `jwt-sync verify --server` checks alike. */
+  readonly settings: ServerSettings
 }
+
+/**
+ * The settings a token is judged by, as `GET /admin/settings` returns them.
+ *
+ * @example
+ * ```ts
+ * const settings = ServerSettingsCodec.decode(await (await fetch(`${url}/admin/settings`)).json())
+ * ```
+ */
+export const ServerSettingsCodec = t.type({
+  allowedAlgorithms: t.array(t.string),
+  clockSkewMs: t.number,
+  maxTokenBytes: t.number,
+  maxBodyBytes: t.number,
+  defaultEnforcement: t.string,
+})
+/**
+ * The decoded settings.
+ *
+ * @example
+ * ```ts
+ * const skew: ServerSettings["clockSkewMs"] = 60_000
+ * ```
+ */
+export type ServerSettings = t.TypeOf<typeof ServerSettingsCodec>
 
 const parseJson = (text: string): E.Either<string, unknown> => {
   try {
@@ -91,7 +138,7 @@ export const handleAdmin = async (req: IncomingMessage, res: ServerResponse, pat
       return true
     }
     if (resource === 'enforcement' && segments.length === 4 && method === 'PUT') {
-      const body = await decodeBody(req, EnforcementBodyCodec, deps.maxBodyBytes)
+      const body = await decodeBody(req, EnforcementChangeCodec, deps.maxBodyBytes)
       if (E.isLeft(body)) return fail(body.left.status, body.left.message)
       if (!isEnforcement(body.right.enforcement)) return fail(400, 'enforcement: expected disabled | optional | required')
       deps.apps.setEnforcement(appId, body.right.enforcement)
@@ -102,6 +149,10 @@ export const handleAdmin = async (req: IncomingMessage, res: ServerResponse, pat
       sendJson(res, 200, { items: deps.store.list(appId) })
       return true
     }
+  }
+  if (segments[1] === 'settings' && segments.length === 2 && method === 'GET') {
+    sendJson(res, 200, deps.settings)
+    return true
   }
   if (segments[1] === 'log' && segments.length === 2 && method === 'GET') {
     sendJson(res, 200, { entries: deps.requestLog() })
