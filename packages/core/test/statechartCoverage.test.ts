@@ -11,7 +11,8 @@ const taken = new Set<string>()
 const visited = new Set<string>()
 const record = (event: InspectionEvent): void => {
   if (event.type === '@xstate.microstep') for (const transition of event._transitions) taken.add(transitionKey(transition))
-  if (event.type === '@xstate.snapshot') {
+  // Microstep snapshots include transient states such as `deciding`, which no resting snapshot shows.
+  if (event.type === '@xstate.snapshot' || event.type === '@xstate.microstep') {
     const nodes = (event.snapshot as unknown as { _nodes?: { id: string }[] })._nodes ?? []
     for (const node of nodes) visited.add(node.id)
   }
