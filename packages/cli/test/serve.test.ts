@@ -33,6 +33,7 @@ describe('jwt-sync serve', () => {
     expect(captured.out.join('\n')).toContain('app id       shop')
     expect(captured.out.join('\n')).toContain(`trusted key  kid ${issuer.kid} (RSA 2048) from public.pem`)
     expect(captured.out.join('\n')).toContain('enforcement  required, clock skew 5 s')
+    expect(captured.out).toContain(`               ${issuer.publicKeyPem.split('\n')[1] ?? ''}`)
 
     const good = await post(`${url}/v1/apps/shop/batches`, batch('alice', 'i1'), await issuer.issue({ identifier: 'alice' }))
     expect(good).toEqual({ status: 200, json: { accepted: 1, duplicates: 0 } })

@@ -129,7 +129,10 @@ export const serveCommand: Command = {
     io.stdout(`  enforcement  ${enforcement}, clock skew ${skew.right} s, algorithms RS256 RS512`)
     io.stdout(`  storage      ${db === undefined ? 'memory' : `SQLite ${db}`}`)
     const keys = server.listKeys(appId)
-    keys.forEach((key, index) => io.stdout(`  trusted key  kid ${key.kid} (RSA ${key.modulusLength}) from ${keyFiles[index]?.path ?? '?'}`))
+    keys.forEach((key, index) => {
+      io.stdout(`  trusted key  kid ${key.kid} (RSA ${key.modulusLength}) from ${keyFiles[index]?.path ?? '?'}`)
+      for (const line of key.publicKeyPem.trimEnd().split('\n')) io.stdout(`               ${line}`)
+    })
     if (keys.length === 0) {
       io.stdout('  trusted key  none yet: identified batches get 401 INVALID_SIGNATURE until you add one, e.g.')
       io.stdout('                 jwt-sync token --identifier alice --save-keys ./dev-keys')
