@@ -213,14 +213,28 @@ describe('R19: state is observable', () => {
     expect(typeof sdk.actor.getSnapshot).toBe('function')
   })
 
-  it('R19: the inspect port receives the actor\'s events', async () => {
+  it('R19/R18: the inspect port receives the actor\'s events, with every token redacted', async () => {
     const types = new Set<string>()
+    const seen: string[] = []
     const clock = createManualClock(START)
-    const sdk = createSdk(baseConfig(), { transport: createScriptedServer().transport, clock, inspect: (event) => types.add(event.type) })
+    const sdk = createSdk(baseConfig(), {
+      transport: createScriptedServer().transport,
+      clock,
+      inspect: (event) => {
+        types.add(event.type)
+        seen.push(JSON.stringify(event))
+      },
+    })
+    const token = validToken('u1', clock.now())
+    sdk.identify('u1')
+    sdk.passAuthenticationDetails({ identifier: 'u1', token })
     sdk.track('e')
     await sdk.whenPersisted()
+    await sdk.flush()
     expect(types.has('@xstate.snapshot')).toBe(true)
     expect(types.has('@xstate.event')).toBe(true)
+    expect(seen.some((line) => line.includes(token.slice(0, 8)))).toBe(true)
+    expect(seen.filter((line) => line.includes(token))).toEqual([])
     await sdk.shutdown()
     expect(E.isLeft(sdk.track('after shutdown'))).toBe(true)
   })

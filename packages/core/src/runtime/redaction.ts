@@ -5,7 +5,7 @@ const LOOKS_LIKE_JWT = /^[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*$/
 
 const redactValue = (key: string, value: unknown, depth: number): unknown => {
   if (typeof value === 'string') return key.toLowerCase().includes('token') || LOOKS_LIKE_JWT.test(value) ? redactToken(value) : value
-  if (depth > 4 || typeof value !== 'object' || value === null) return value
+  if (depth > 12 || typeof value !== 'object' || value === null) return value
   if (Array.isArray(value)) return value.map((entry) => redactValue(key, entry, depth + 1))
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(k, v, depth + 1)]))
 }

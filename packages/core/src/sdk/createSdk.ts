@@ -14,6 +14,7 @@ import { createIoActors } from '../runtime/ioActors.js'
 import { decodeRestoredState, stateChanges } from '../runtime/persistedState.js'
 import { createPersister } from '../runtime/persister.js'
 import { redactingLogger } from '../runtime/redaction.js'
+import { redactedInspection } from '../runtime/redactedInspection.js'
 import { createTokenProviderService } from '../runtime/tokenProviderService.js'
 import type { SyncContext } from '../sync/context.js'
 import type { SyncEvent } from '../sync/events.js'
@@ -120,7 +121,7 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
   const actor = createActor(machine, {
     input: { settings, startedAt: clock.now() },
     clock: { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (handle) => clock.clearTimeout(handle) },
-    ...(ports.inspect !== undefined ? { inspect: ports.inspect } : {}),
+    ...(ports.inspect !== undefined ? { inspect: redactedInspection(ports.inspect) } : {}),
   })
 
   // --- Effects the statechart asks for -------------------------------------------------------
