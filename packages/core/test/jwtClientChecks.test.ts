@@ -20,7 +20,8 @@ describe('R6: client checks before a token is used', () => {
     expect(codeOf('a.b')).toBe('DECRYPTION_FAILED')
     expect(codeOf('!!!.???.sig')).toBe('DECRYPTION_FAILED')
     expect(codeOf(`${Buffer.from('not json').toString('base64url')}.e30.c2ln`)).toBe('DECRYPTION_FAILED')
-    expect(codeOf(makeToken({ sub: 'u1', exp }).replace(/\.[^.]+$/, '.'))).toBe('DECRYPTION_FAILED')
+    expect(codeOf(makeToken({ sub: 'u1', exp }).replace(/\.[^.]+$/, '.!'))).toBe('DECRYPTION_FAILED')
+    expect(codeOf(makeToken({ sub: 'u1', exp, alg: 'none' }).replace(/\.[^.]+$/, '.'))).toBe('HEADER_TYPE_INCOMPATIBLE')
   })
   it('R6: alg outside the allowed set or typ other than JWT -> HEADER_TYPE_INCOMPATIBLE', () => {
     expect(codeOf(makeToken({ sub: 'u1', exp, alg: 'HS256' }))).toBe('HEADER_TYPE_INCOMPATIBLE')
