@@ -13,9 +13,15 @@ const record = (event: InspectionEvent): void => {
   if (event.type === '@xstate.microstep') for (const transition of event._transitions) taken.add(transitionKey(transition))
   // Microstep snapshots include transient states such as `deciding`, which no resting snapshot shows.
   if (event.type === '@xstate.snapshot' || event.type === '@xstate.microstep') {
-    const nodes = (event.snapshot as unknown as { _nodes?: { id: string }[] })._nodes ?? []
-    for (const node of nodes) visited.add(node.id)
+    for (const id of statesOf((event.snapshot as { value?: unknown }).value, 'jwtSync')) visited.add(id)
   }
+}
+
+/** The state node ids a snapshot value stands for, ancestors included. */
+const statesOf = (value: unknown, prefix: string): string[] => {
+  if (typeof value === 'string') return [prefix, `${prefix}.${value}`]
+  if (typeof value !== 'object' || value === null) return [prefix]
+  return [prefix, ...Object.entries(value).flatMap(([key, child]) => statesOf(child, `${prefix}.${key}`))]
 }
 
 /** Storage whose reads fail once: the sync loop must treat it as transient (BATCH_FORM_FAILED). */
