@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { expectLeft, expectRight, jwt401, makeToken, settle, startHarness, validToken } from './harness.js'
+import { expectLeft, expectRight, jwt401, makeToken, refuseRounds, settle, startHarness, validToken } from './harness.js'
 
 describe('authentication rules', () => {
   it('R1: JWT disabled: no Authorization header, passAuthenticationDetails returns JWT_DISABLED and changes nothing', async () => {
@@ -191,14 +191,9 @@ describe('authentication rules', () => {
   })
 
   it('R8/S2: after 10 consecutive auth failures no request of any identity until the next session; tokens kept', async () => {
-    const { sdk, server, clock } = await startHarness()
-    sdk.identify('u1')
-    for (let i = 0; i < 12; i++) {
-      server.answer(jwt401('INVALID_SIGNATURE'))
-      sdk.passAuthenticationDetails({ identifier: 'u1', token: validToken('u1', clock.now(), `n${i}`) })
-      sdk.track(`e${i}`)
-      await sdk.flush()
-    }
+    const harness = await startHarness()
+    const { sdk, server, clock } = harness
+    await refuseRounds(harness, 'u1', 12)
     const failed = server.requests.filter((r) => r.response === 401)
     expect(failed).toHaveLength(10)
     expect(sdk.getState()).toMatchObject({ suspended: true, consecutiveAuthFailures: 10 })
@@ -209,14 +204,9 @@ describe('authentication rules', () => {
   })
 
   it('R8: the next session (activity after the inactivity timeout) resumes sync and resets the counter', async () => {
-    const { sdk, server, clock } = await startHarness()
-    sdk.identify('u1')
-    for (let i = 0; i < 10; i++) {
-      server.answer(jwt401('INVALID_SIGNATURE'))
-      sdk.passAuthenticationDetails({ identifier: 'u1', token: validToken('u1', clock.now(), `n${i}`) })
-      sdk.track(`e${i}`)
-      await sdk.flush()
-    }
+    const harness = await startHarness()
+    const { sdk, server, clock } = harness
+    await refuseRounds(harness, 'u1', 10)
     expect(sdk.getState().suspended).toBe(true)
     const token = validToken('u1', clock.now() + 31 * 60_000, 'fresh')
     sdk.passAuthenticationDetails({ identifier: 'u1', token })

@@ -14,6 +14,7 @@ import {
   type Sdk,
   type SdkConfig,
   type Storage,
+  type StorageNamespace,
   type TransportFailure,
 } from '@jwt-sync/core'
 
@@ -185,6 +186,32 @@ export const startHarness = async (
   await sdk.whenPersisted()
   await settle()
   return { sdk, clock, server, storage, errors }
+}
+
+/**
+ * Each round: the server refuses the next request, the app passes a fresh token, tracks and
+ * flushes. `rounds` of 10 suspend sync (R8).
+ */
+export const refuseRounds = async (harness: Harness, user: string, rounds: number, code = 'INVALID_SIGNATURE'): Promise<void> => {
+  const { sdk, server, clock } = harness
+  sdk.identify(user)
+  for (let i = 0; i < rounds; i++) {
+    server.answer(jwt401(code))
+    sdk.passAuthenticationDetails({ identifier: user, token: validToken(user, clock.now(), `refused-${i}`) })
+    sdk.track(`e${i}`)
+    await sdk.flush()
+  }
+}
+
+/** The memory storage with some namespace operations replaced (failures, recording). */
+export const storageWith = (override: (namespace: StorageNamespace) => Partial<StorageNamespace>): Storage => {
+  const inner = createMemoryStorage()
+  return {
+    open: (name) => async () => {
+      const opened = await inner.open(name)()
+      return E.isLeft(opened) ? opened : E.right({ ...opened.right, ...override(opened.right) })
+    },
+  }
 }
 
 export const expectRight = <A>(value: E.Either<unknown, A>): A => {

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { createManualClock, createMemoryStorage, createSdk, type Storage, type StorageWrite } from '@jwt-sync/core'
-import { START, baseConfig, createScriptedServer, expectLeft, expectRight, settle, startHarness, validToken } from './harness.js'
+import { createManualClock, createMemoryStorage, createSdk, type StorageWrite } from '@jwt-sync/core'
+import { START, baseConfig, createScriptedServer, expectLeft, expectRight, settle, startHarness, storageWith, validToken } from './harness.js'
 
 describe('R12: sync triggers', () => {
   it('R12: periodic flush every periodicFlushMs while in foreground, not in background', async () => {
@@ -75,15 +75,7 @@ describe('R13: durability', () => {
 
   it('R13: writes are grouped: many tracks in one tick make one commit, and tracking never rewrites the queue', async () => {
     const commits: StorageWrite[] = []
-    const inner = createMemoryStorage()
-    const storage: Storage = {
-      open: (namespace) => async () => {
-        const opened = await inner.open(namespace)()
-        if (E.isLeft(opened)) return opened
-        const ns = opened.right
-        return E.right({ ...ns, commit: (write: StorageWrite) => (commits.push(write), ns.commit(write)) })
-      },
-    }
+    const storage = storageWith((ns) => ({ commit: (write) => (commits.push(write), ns.commit(write)) }))
     const { sdk } = await startHarness({ storage })
     commits.length = 0
     for (let i = 0; i < 500; i++) sdk.track(`e${i}`)
@@ -95,19 +87,8 @@ describe('R13: durability', () => {
 
   it('R13: a full disk keeps items in memory, reports it, and writes them once storage recovers', async () => {
     let full = true
-    const inner = createMemoryStorage()
-    const storage: Storage = {
-      open: (namespace) => async () => {
-        const opened = await inner.open(namespace)()
-        if (E.isLeft(opened)) return opened
-        const ns = opened.right
-        return E.right({
-          ...ns,
-          commit: (write: StorageWrite) =>
-            full && (write.append?.length ?? 0) > 0 ? () => Promise.resolve(E.left({ kind: 'quota' as const, message: 'disk full' })) : ns.commit(write),
-        })
-      },
-    }
+    const diskFull = () => Promise.resolve(E.left({ kind: 'quota' as const, message: 'disk full' }))
+    const storage = storageWith((ns) => ({ commit: (write) => (full && (write.append?.length ?? 0) > 0 ? diskFull : ns.commit(write)) }))
     const { sdk, server, clock } = await startHarness({ storage })
     const problems: string[] = []
     sdk.registerProblemListener((p) => problems.push(p.type === 'STORAGE' ? p.kind : p.type))

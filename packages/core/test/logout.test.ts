@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createManualClock, createMemoryStorage } from '@jwt-sync/core'
-import { START, expectRight, jwt401, settle, startHarness, validToken } from './harness.js'
+import { START, expectRight, jwt401, refuseRounds, settle, startHarness, validToken } from './harness.js'
 
 describe('R11 / S3: logout', () => {
   it('R11: items tracked after logout are anonymous; the logged-out user\'s items are flushed with that user\'s token', async () => {
@@ -73,14 +73,9 @@ describe('R11 / S3: logout', () => {
   })
 
   it('R11: logout starts the new session first, so an R8 suspension does not hold the flush back', async () => {
-    const { sdk, server, clock } = await startHarness()
-    sdk.identify('u1')
-    for (let i = 0; i < 10; i++) {
-      server.answer(jwt401('INVALID_SIGNATURE'))
-      sdk.passAuthenticationDetails({ identifier: 'u1', token: validToken('u1', clock.now(), `n${i}`) })
-      sdk.track(`e${i}`)
-      await sdk.flush()
-    }
+    const harness = await startHarness()
+    const { sdk, server, clock } = harness
+    await refuseRounds(harness, 'u1', 10)
     expect(sdk.getState().suspended).toBe(true)
     const fresh = validToken('u1', clock.now(), 'fresh')
     sdk.passAuthenticationDetails({ identifier: 'u1', token: fresh })

@@ -3,8 +3,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { InspectionEvent } from 'xstate'
-import { createManualClock, createMemoryStorage, createSdk, describeSyncMachine, listStates, listTransitions, transitionKey, type Storage } from '@jwt-sync/core'
-import { START, baseConfig, createScriptedServer, settle, startHarness } from './harness.js'
+import { createManualClock, createSdk, describeSyncMachine, listStates, listTransitions, transitionKey } from '@jwt-sync/core'
+import { START, baseConfig, createScriptedServer, settle, startHarness, storageWith } from './harness.js'
 import { runModel, stepArbitrary } from './modelBased.js'
 
 const taken = new Set<string>()
@@ -24,22 +24,11 @@ const statesOf = (value: unknown, prefix: string): string[] => {
   return [prefix, ...Object.entries(value).flatMap(([key, child]) => statesOf(child, `${prefix}.${key}`))]
 }
 
-/** Storage whose reads fail once: the sync loop must treat it as transient (BATCH_FORM_FAILED). */
-const flakyStorage = (): Storage => {
-  const inner = createMemoryStorage()
+/** Storage whose first read fails: the sync loop must treat it as transient (BATCH_FORM_FAILED). */
+const flakyStorage = () => {
   let failed = false
-  return {
-    open: (namespace) => async () => {
-      const opened = await inner.open(namespace)()
-      if (E.isLeft(opened)) return opened
-      const ns = opened.right
-      return E.right({
-        ...ns,
-        peek: (identity, limit) =>
-          failed ? ns.peek(identity, limit) : ((failed = true), () => Promise.resolve(E.left({ kind: 'io' as const, message: 'disk read error' }))),
-      })
-    },
-  }
+  const readError = () => Promise.resolve(E.left({ kind: 'io' as const, message: 'disk read error' }))
+  return storageWith((ns) => ({ peek: (identity, limit) => (failed ? ns.peek(identity, limit) : ((failed = true), readError)) }))
 }
 
 describe('statechart path coverage', () => {
