@@ -1,0 +1,115 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { parseArguments, stringOption } from '../arguments.js'
+import { EXIT, type Command } from '../command.js'
+import type { DemoInspector } from '../demo/inspector.js'
+import { runDemoStory } from '../demo/story.js'
+import { colorsWanted, createDemoTerminal } from '../demo/terminal.js'
+
+/** `createWebSocketInspector`'s default URL (kept here so --help needs no WebSocket code). */
+const DEFAULT_INSPECTOR_URL = 'ws://localhost:8080'
+
+const USAGE = `Usage: jwt-sync demo [options]
+
+Play the whole jwt-sync story end to end: a reference server on loopback with a fresh RSA key
+pair, the real SDK over fetch, and an "app server" issuing real RS256 tokens. Simulated time
+(a manual clock shared by SDK, server and tokens) lets minutes pass in an instant.
+
+  anonymous events -> login and a token -> the token expires (client check) and the listener
+  fetches a new one -> a forged token is refused (INVALID_SIGNATURE), sync pauses -> ten refusals
+  suspend sync -> the next session resumes -> logout whose flush fails deletes the user's items
+
+The demo checks itself: exit 0 when every expected step happened, 1 otherwise.
+
+Options:
+  --inspect              stream the SDK's statechart to the XState inspector over WebSocket
+                         (${DEFAULT_INSPECTOR_URL}; tokens redacted to 8 characters)
+  --inspect-url URL      the inspector's WebSocket URL (implies --inspect)
+  --no-color             plain output (also: NO_COLOR=1, or output not a terminal)
+  -h, --help             show this help`
+
+const OPTIONS = {
+  inspect: { type: 'boolean' },
+  'inspect-url': { type: 'string' },
+  'no-color': { type: 'boolean' },
+} as const
+
+/**
+ * What the demo learns about its surroundings: whether stdout is a terminal (colours, spinner),
+ * the environment (NO_COLOR), and a raw writer for the spinner.
+ *
+ * @example
+ * ```ts
+ * const environment: DemoEnvironment = { isTty: false, env: {} }
+ * ```
+ */
+export type DemoEnvironment = {
+  readonly isTty: boolean
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly rawWrite?: (chunk: string) => void
+}
+
+const processEnvironment = (): DemoEnvironment => ({
+  isTty: process.stdout.isTTY === true,
+  env: process.env,
+  rawWrite: (chunk) => process.stdout.write(chunk),
+})
+
+/**
+ * Builds the `demo` command for an environment (tests pass a fixed one; the CLI uses the process).
+ *
+ * @example
+ * ```ts
+ * const code = await createDemoCommand({ isTty: false, env: {} }).run([], io)
+ * ```
+ */
+export const createDemoCommand = (environment: () => DemoEnvironment = processEnvironment): Command => ({
+  name: 'demo',
+  summary: 'play the whole story end to end against a local reference server (self-checking)',
+  usage: USAGE,
+  run: async (args, io) => {
+    const parsed = parseArguments(args, OPTIONS)
+    if (E.isLeft(parsed)) {
+      io.stderr(`jwt-sync demo: ${parsed.left} (see jwt-sync demo --help)`)
+      return EXIT.usage
+    }
+    const surroundings = environment()
+    const colors = parsed.right.values['no-color'] !== true && colorsWanted(surroundings)
+    const terminal = createDemoTerminal({
+      writeLine: io.stdout,
+      rawWrite: surroundings.isTty ? surroundings.rawWrite : undefined,
+      colors,
+    })
+    const inspectUrl = stringOption(parsed.right.values, 'inspect-url') ?? (parsed.right.values['inspect'] === true ? DEFAULT_INSPECTOR_URL : undefined)
+    let inspector: E.Either<string, DemoInspector> | null = null
+    if (inspectUrl !== undefined) {
+      // Loaded only when asked for: the WebSocket client is CommonJS and stays out of plain runs.
+      const { connectInspector } = await import('../demo/inspector.js')
+      inspector = await connectInspector(inspectUrl, 3000)
+      if (E.isLeft(inspector)) {
+        io.stderr(`jwt-sync demo: ${inspector.left} (start the Stately inspector or another WebSocket receiver there)`)
+        return EXIT.failure
+      }
+      io.stdout(terminal.style.dim(`streaming the statechart to the inspector at ${inspectUrl}`))
+    }
+    try {
+      const result = await runDemoStory({ terminal, ...(inspector !== null && E.isRight(inspector) ? { inspect: inspector.right.inspect } : {}) })
+      if (E.isLeft(result)) {
+        io.stderr(`jwt-sync demo: ${result.left}`)
+        return EXIT.failure
+      }
+      return result.right.ok ? EXIT.ok : EXIT.failure
+    } finally {
+      if (inspector !== null && E.isRight(inspector)) await inspector.right.stop()
+    }
+  },
+})
+
+/**
+ * `jwt-sync demo`: the README's main command.
+ *
+ * @example
+ * ```ts
+ * await runCli(['demo'], processIo(), [demoCommand])
+ * ```
+ */
+export const demoCommand: Command = createDemoCommand()
