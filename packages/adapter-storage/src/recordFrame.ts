@@ -27,12 +27,25 @@ export const encodeFrame = (version: number, payload: Buffer): Buffer => {
   return frame
 }
 
-/** A record the checksum vouches for. */
+/**
+ * A record the checksum vouches for.
+ *
+ * @example
+ * ```ts
+ * const frame: Frame = { version: 1, payload: Buffer.from('{}') }
+ * ```
+ */
 export type Frame = { readonly version: number; readonly payload: Buffer }
 
 /**
  * What a log holds: its intact records, how many damaged ones were passed over, and where the
  * last intact record ends (a writer truncates there, dropping a torn tail).
+ *
+ * @example
+ * ```ts
+ * const scan: FrameScan = scanFrames(log)
+ * if (scan.intactEnd < log.length) await handle.truncate(scan.intactEnd)
+ * ```
  */
 export type FrameScan = { readonly frames: readonly Frame[]; readonly damaged: number; readonly intactEnd: number }
 

@@ -36,6 +36,14 @@ export type ChromiumHarness = {
   readonly stop: () => Promise<void>
 }
 
+/**
+ * Starts the harness: bundle, loopback server, Chromium with a fresh profile.
+ *
+ * @example
+ * ```ts
+ * const lab = await startChromiumHarness(new URL('./web/pageHarness.ts', import.meta.url).pathname)
+ * ```
+ */
 export const startChromiumHarness = async (entry: string): Promise<ChromiumHarness> => {
   const script = await bundle(entry, 'browser')
   const code = await readFile(script)
