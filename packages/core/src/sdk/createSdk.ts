@@ -19,6 +19,7 @@ import { createTokenProviderService } from '../runtime/tokenProviderService.js'
 import type { SyncContext } from '../sync/context.js'
 import type { SyncEvent } from '../sync/events.js'
 import { createSyncMachine } from '../sync/machine.js'
+import { passToken } from '../sync/authentication.js'
 import { planNext } from '../sync/plan.js'
 import { isSessionOver, isSuspended } from '../sync/session.js'
 import type { Sdk, SdkError, SdkPorts, SdkProblem, SdkState, SyncReport } from './types.js'
@@ -208,18 +209,26 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
   })
 
   // --- Commands before the restore finished are replayed in order once it has -----------------
+  // The replay runs in a microtask, outside XState's observer callback: an event sent from inside
+  // a callback is queued by XState, and the commands read the context right after sending.
   const beforeReady: (() => void)[] = []
   let stopped = false
-  const isReady = (): boolean => !actor.getSnapshot().matches('starting')
+  let ready = false
+  let replayScheduled = false
   const readyWaiters: (() => void)[] = []
+  const isReady = (): boolean => ready
   actor.subscribe((snapshot) => {
-    if (snapshot.matches('starting') || beforeReady.length + readyWaiters.length === 0) return
-    for (const command of beforeReady.splice(0)) command()
-    for (const resolve of readyWaiters.splice(0)) resolve()
+    if (ready || replayScheduled || snapshot.matches('starting')) return
+    replayScheduled = true
+    void Promise.resolve().then(() => {
+      while (beforeReady.length > 0) beforeReady.shift()?.()
+      ready = true
+      for (const resolve of readyWaiters.splice(0)) resolve()
+    })
   })
-  const whenReady = (): Promise<void> => (isReady() ? Promise.resolve() : new Promise((resolve) => readyWaiters.push(resolve)))
+  const whenReady = (): Promise<void> => (ready ? Promise.resolve() : new Promise((resolve) => readyWaiters.push(resolve)))
   const run = (command: () => void): void => {
-    if (isReady()) command()
+    if (ready) command()
     else beforeReady.push(command)
   }
 
@@ -314,9 +323,13 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
       const checked = checkToken(token.right, identifier.right, { allowedAlgorithms: settings.allowedAlgorithms, clockSkewMs: settings.clockSkewMs, now: at })
       return E.isLeft(checked) ? E.left({ code: checked.left.code, numericCode: JWT_ERROR_CODES[checked.left.code], message: checked.left.message }) : E.right(undefined)
     }
+    const contextBefore = actor.getSnapshot().context
     send(event)
-    const verdict = actor.getSnapshot().context.tokenVerdict
-    if (verdict.seq !== seq || verdict.error === null) return E.right(undefined)
+    // Sent from inside an XState callback (an app listener passing a token at once), the event is
+    // queued; the verdict then comes from the same rule applied to the current context.
+    const applied = actor.getSnapshot().context.tokenVerdict
+    const verdict = applied.seq === seq ? applied : passToken(contextBefore, event.identifier, event.token, at, seq).context.tokenVerdict
+    if (verdict.error === null) return E.right(undefined)
     const code = verdict.error.code
     return E.left(
       isJwtErrorCode(code)
