@@ -21,7 +21,7 @@ const startReceiver = async (): Promise<Receiver> => {
   const messages: string[] = []
   server.on('connection', (socket) => socket.on('message', (data) => messages.push(data.toString())))
   const address = server.address()
-  if (typeof address === 'string') throw new Error('unexpected address')
+  if (address === null || typeof address === 'string') throw new Error('unexpected address')
   return {
     url: `ws://127.0.0.1:${address.port}`,
     messages,
