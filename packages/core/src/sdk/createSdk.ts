@@ -216,7 +216,6 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
   let ready = false
   let replayScheduled = false
   const readyWaiters: (() => void)[] = []
-  const isReady = (): boolean => ready
   actor.subscribe((snapshot) => {
     if (ready || replayScheduled || snapshot.matches('starting')) return
     replayScheduled = true
@@ -251,7 +250,9 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
     actor.send(event)
   }
 
-  const stamp = (at: number, body: { type: 'event'; name: string; attributes: Attributes } | { type: 'user_attribute'; name: string; value: AttributeValue }, id: ItemId): void => {
+  type ItemBody = { type: 'event'; name: string; attributes: Attributes } | { type: 'user_attribute'; name: string; value: AttributeValue }
+
+  const stamp = (at: number, body: ItemBody, id: ItemId): void => {
     let context = actor.getSnapshot().context
     const lastActivity = Math.max(context.session.lastActivityAt, trackedLastActivity)
     if (isSessionOver(lastActivity, at, settings.inactivityTimeoutMs)) {
@@ -269,14 +270,11 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
     }
   }
 
-  const enqueueItem = (
-    body: { type: 'event'; name: string; attributes: Attributes } | { type: 'user_attribute'; name: string; value: AttributeValue },
-  ): E.Either<SdkError, { id: ItemId }> => {
+  const enqueueItem = (body: ItemBody): E.Either<SdkError, { id: ItemId }> => {
     if (stopped) return E.left(shutDown)
     const id = nextItemId()
     const at = clock.now()
-    if (isReady()) stamp(at, body, id)
-    else beforeReady.push(() => stamp(at, body, id))
+    run(() => stamp(at, body, id))
     return E.right({ id })
   }
 
@@ -316,7 +314,7 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
     const at = clock.now()
     const seq = ++tokenSeq
     const event: SyncEvent = { type: 'TOKEN_PASSED', identifier: identifier.right as Identifier, token: token.right, at, seq }
-    if (!isReady()) {
+    if (!ready) {
       // Before the restore finished the record is unknown; the client checks can still answer now.
       beforeReady.push(() => send(event))
       if (!settings.clientValidation) return E.right(undefined)
