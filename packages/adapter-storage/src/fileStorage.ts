@@ -2,13 +2,13 @@ import { constants } from 'node:fs'
 import { access, mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
-import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import type { CommitResult, Storage, StorageFailure, StorageNamespace, StorageWrite } from '@jwt-sync/core'
 import { CommitRecordCodec, RECORD_FORMAT_VERSION, type CommitRecord } from './commitRecord.js'
 import { acquireFileLock, type FileLock } from './fileLock.js'
 import { NamespaceIndex } from './namespaceIndex.js'
 import { encodeFrame, scanFrames } from './recordFrame.js'
-import { closedFailure, fileFailure, unexpectedFailure } from './storageFailure.js'
+import { fileFailure, unexpectedFailure } from './storageFailure.js'
+import { indexedNamespace } from './indexedNamespace.js'
 
 /**
  * Options of the Node file storage.
@@ -127,14 +127,6 @@ const openNamespace = async (options: FileStorageOptions, namespace: string): Pr
   const durable = options.durability !== 'os'
   const threshold = options.compactionThresholdBytes ?? 1 << 20
   let nextCompactionAt = threshold
-  let closed = false
-  // Commits run one at a time, in call order, each as one write (and one fsync).
-  let queue: Promise<unknown> = Promise.resolve()
-  const serialise = <A>(task: () => Promise<A>): Promise<A> => {
-    const run = queue.then(task)
-    queue = run.catch(() => undefined)
-    return run
-  }
 
   /** Rewrites the live data to a new file and renames it over the log (R13: bounded disk use). */
   const compact = async (): Promise<void> => {
@@ -201,24 +193,17 @@ const openNamespace = async (options: FileStorageOptions, namespace: string): Pr
     return E.right(result)
   }
 
-  const whileOpen =
-    <A>(read: () => A): TaskEither<StorageFailure, A> =>
-    () =>
-      Promise.resolve(closed ? E.left(closedFailure) : E.right(read()))
-
-  return E.right({
-    load: () => whileOpen(() => index.snapshot()),
-    peek: (identity, limit) => whileOpen(() => index.peek(identity, limit)),
-    readDeadLetters: (limit) => whileOpen(() => index.readDeadLetters(limit)),
-    commit: (write) => () => (closed ? Promise.resolve(E.left(closedFailure)) : serialise(() => commit(write)).catch(unexpectedFailure('commit'))),
-    close: async () => {
-      if (closed) return
-      closed = true
-      await queue
-      await log.handle.close().catch(() => undefined)
-      await lock.release()
-    },
-  })
+  // Commits run one at a time, in call order (indexedNamespace), each as one write.
+  return E.right(
+    indexedNamespace({
+      index,
+      commit,
+      close: async () => {
+        await log.handle.close().catch(() => undefined)
+        await lock.release()
+      },
+    }),
+  )
 }
 
 /**

@@ -1,12 +1,12 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import type { CommitResult, Storage, StorageFailure, StorageNamespace, StorageWrite } from '@jwt-sync/core'
 import { CommitRecordCodec, RECORD_FORMAT_VERSION, type CommitRecord } from './commitRecord.js'
 import { openIndexedDbLog, type IndexedDbFactory } from './indexedDbLog.js'
 import { openLocalStorageLog, type KeyValueArea } from './localStorageLog.js'
 import { NamespaceIndex } from './namespaceIndex.js'
-import { closedFailure, unexpectedFailure } from './storageFailure.js'
+import { unexpectedFailure } from './storageFailure.js'
+import { indexedNamespace } from './indexedNamespace.js'
 import type { WebLog } from './webLog.js'
 
 /**
@@ -134,13 +134,6 @@ const openNamespace = async (options: WebStorageOptions, namespace: string): Pro
   let logChars = replay(texts.right, index)
   const threshold = options.compactionThresholdChars ?? 256 * 1024
   let nextCompactionAt = threshold
-  let closed = false
-  let queue: Promise<unknown> = Promise.resolve()
-  const serialise = <A>(task: () => Promise<A>): Promise<A> => {
-    const run = queue.then(task)
-    queue = run.catch(() => undefined)
-    return run
-  }
 
   const compact = async (): Promise<void> => {
     const compacted = [...index.compactedRecords(COMPACTED_ITEMS_PER_RECORD)].map(encodeText)
@@ -168,24 +161,17 @@ const openNamespace = async (options: WebStorageOptions, namespace: string): Pro
     return E.right(result)
   }
 
-  const whileOpen =
-    <A>(read: () => A): TaskEither<StorageFailure, A> =>
-    () =>
-      Promise.resolve(closed ? E.left(closedFailure) : E.right(read()))
-
-  return E.right({
-    load: () => whileOpen(() => index.snapshot()),
-    peek: (identity, limit) => whileOpen(() => index.peek(identity, limit)),
-    readDeadLetters: (limit) => whileOpen(() => index.readDeadLetters(limit)),
-    commit: (write) => () => (closed ? Promise.resolve(E.left(closedFailure)) : serialise(() => commit(write)).catch(unexpectedFailure('commit'))),
-    close: async () => {
-      if (closed) return
-      closed = true
-      await queue
-      log.close()
-      await releaseLock()
-    },
-  })
+  // Commits run one at a time, in call order (indexedNamespace), each as one write.
+  return E.right(
+    indexedNamespace({
+      index,
+      commit,
+      close: async () => {
+        log.close()
+        await releaseLock()
+      },
+    }),
+  )
 }
 
 /**
