@@ -32,7 +32,14 @@ export type DemoAppServer = {
   readonly issued: () => readonly string[]
 }
 
-/** Default token lifetime in the demo: short, so the story can watch one expire. */
+/**
+ * Default token lifetime in the demo: short, so the story can watch one expire.
+ *
+ * @example
+ * ```ts
+ * clock.advance(DEMO_TOKEN_LIFETIME_SECONDS * 1000 + 120_000) // the token is now expired
+ * ```
+ */
 export const DEMO_TOKEN_LIFETIME_SECONDS = 600
 
 /**

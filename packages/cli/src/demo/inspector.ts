@@ -22,6 +22,8 @@ export type DemoInspector = {
 type AdapterInternals = { readonly status?: string; readonly ws?: WebSocket }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+/** A deadline that never holds the process open on its own. */
+const deadline = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref())
 
 /** Checks that something listens at the URL, so the inspector's own retry loop never starts. */
 const probe = (url: string, timeoutMs: number): Promise<E.Either<string, void>> =>
@@ -55,8 +57,8 @@ export const connectInspector = async (url: string, timeoutMs: number): Promise<
   if (E.isLeft(reachable)) return E.left(`no inspector at ${url}: ${reachable.left}`)
   const inspector = createWebSocketInspector({ url })
   const adapter = inspector.adapter as unknown as AdapterInternals
-  const deadline = Date.now() + timeoutMs
-  while (adapter.status !== 'open' && Date.now() < deadline) await sleep(10)
+  const giveUpAt = Date.now() + timeoutMs
+  while (adapter.status !== 'open' && Date.now() < giveUpAt) await sleep(10)
   if (adapter.status !== 'open') {
     inspector.stop()
     return E.left(`the inspector at ${url} did not accept the connection within ${timeoutMs} ms`)
@@ -71,7 +73,7 @@ export const connectInspector = async (url: string, timeoutMs: number): Promise<
       while (socket !== undefined && socket.bufferedAmount > 0 && Date.now() < waitUntil) await sleep(10)
       const closed = socket === undefined || socket.readyState === WebSocket.CLOSED ? Promise.resolve() : new Promise<void>((resolve) => socket.once('close', () => resolve()))
       inspector.stop()
-      await Promise.race([closed, sleep(2000)])
+      await Promise.race([closed, deadline(2000)])
     },
   })
 }

@@ -23,7 +23,14 @@ import type { DemoTerminal } from './terminal.js'
 import { createTimeline, type Timeline } from './timeline.js'
 import { waitForState } from './waitForState.js'
 
-/** The app id the demo plays under. */
+/**
+ * The app id the demo plays under.
+ *
+ * @example
+ * ```ts
+ * server.items(DEMO_APP_ID)
+ * ```
+ */
 export const DEMO_APP_ID = 'demo-shop'
 /** The simulated clock starts here (a fixed time, so every run reads the same). */
 const STORY_START_MS = Date.UTC(2026, 10, 28, 9, 0, 0)

@@ -35,7 +35,14 @@ export type Timeline = {
 
 const LANE_WIDTH = 6
 
-/** Simulated time since the story began, as +mm:ss (hours added when needed). */
+/**
+ * Simulated time since the story began, as +mm:ss (hours added when needed).
+ *
+ * @example
+ * ```ts
+ * formatElapsed(12 * 60_000) // '+12:00'
+ * ```
+ */
 export const formatElapsed = (ms: number): string => {
   const total = Math.max(0, Math.floor(ms / 1000))
   const hours = Math.floor(total / 3600)
