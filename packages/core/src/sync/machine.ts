@@ -113,8 +113,6 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
         const plan = planNext(context, deps.now())
         return plan.kind === 'rest' && plan.backingOff
       },
-      suspended: ({ context }) => isSuspended(context),
-      hasPending: ({ context }) => Object.values(context.pendingByIdentity).some((count) => count > 0),
     },
     delays: {
       periodicFlush: ({ context }) => context.settings.periodicFlushMs,
