@@ -1,0 +1,85 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import { DriverConfigCodec, type DriverConfig, type DriverResult } from './driverProtocol.js'
+import type { PayloadFormat } from './payloadFormats.js'
+
+/**
+ * One SDK under test: created, fed N tracks, flushed until the sink has everything, closed.
+ *
+ * @example
+ * ```ts
+ * const subject: DriverSubject = { track: (seq) => client.track(...), flush: () => client.flush(), close: () => client.close() }
+ * ```
+ */
+export type DriverSubject = {
+  readonly track: (seq: number) => void
+  readonly flush: () => Promise<void>
+  readonly close: () => Promise<void>
+}
+
+/** Items tracked per event-loop turn: an app's events arrive over many turns, not in one. */
+const TRACKS_PER_TURN = 100
+
+const sinkHolds = async (config: DriverConfig, format: PayloadFormat): Promise<number> => {
+  const response = await fetch(`${config.sinkUrl}/stats/${format}`)
+  const body = (await response.json()) as { distinctItems?: number }
+  return body.distinctItems ?? 0
+}
+
+/**
+ * Runs a driver process: decodes its config from argv, times `create` + N tracks + flushes until
+ * the sink holds N distinct items (or the deadline passes), and prints one JSON result line.
+ *
+ * @example
+ * ```ts
+ * await runDriver('segment', async (config) => { const client = new Analytics(...); return { track, flush, close } })
+ * ```
+ */
+export const runDriver = async (format: PayloadFormat, create: (config: DriverConfig) => Promise<DriverSubject>): Promise<void> => {
+  const decoded = DriverConfigCodec.decode(JSON.parse(process.argv[2] ?? 'null') as unknown)
+  if (E.isLeft(decoded)) {
+    console.error('driver: bad config argument')
+    process.exit(2)
+  }
+  const config = decoded.right
+  const startCpu = process.cpuUsage()
+  const started = performance.now()
+  let flushes = 0
+  let complete = false
+  let error: string | undefined
+  try {
+    const subject = await create(config)
+    for (let seq = 0; seq < config.n; seq++) {
+      subject.track(seq)
+      if (seq % TRACKS_PER_TURN === TRACKS_PER_TURN - 1) await nextTurn()
+    }
+    const deadline = started + config.deadlineMs
+    while (performance.now() < deadline) {
+      await subject.flush()
+      flushes += 1
+      if ((await sinkHolds(config, format)) >= config.n) {
+        complete = true
+        break
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    const wallMs = performance.now() - started
+    const cpu = process.cpuUsage(startCpu)
+    const result: DriverResult = {
+      wallMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      complete,
+      flushes,
+    }
+    await Promise.race([subject.close(), new Promise((resolve) => setTimeout(resolve, 2_000))])
+    console.log(JSON.stringify(result))
+  } catch (caught) {
+    error = caught instanceof Error ? caught.message : String(caught)
+    const cpu = process.cpuUsage(startCpu)
+    const result: DriverResult = { wallMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, peakRssBytes: process.resourceUsage().maxRSS * 1024, complete: false, flushes, error }
+    console.log(JSON.stringify(result))
+  }
+  // SDK timers must not keep a finished driver alive.
+  process.exit(0)
+}

@@ -1,0 +1,228 @@
+import type { BundleSize } from './bundleSize.js'
+import type { DeliveryRun } from './deliveryRun.js'
+import type { DeliverySubject } from './deliverySubjects.js'
+import { summarize, type Summary } from './statistics.js'
+
+/**
+ * One delivery subject over all rounds.
+ *
+ * @example
+ * ```ts
+ * if (!line.lossless) console.log(`${line.label}: lost ${line.lostTotal}`)
+ * ```
+ */
+export type DeliveryLine = {
+  readonly id: string
+  readonly label: string
+  readonly role: DeliverySubject['role']
+  readonly rounds: number
+  readonly itemsPerSecond: Summary
+  readonly wallMs: Summary
+  readonly cpuMs: Summary
+  readonly peakRssBytes: Summary
+  readonly requests: Summary
+  readonly bytes: Summary
+  readonly lostTotal: number
+  readonly duplicatedTotal: number
+  readonly retransmittedTotal: number
+  /** Every round delivered all N, none twice, without a driver error. */
+  readonly lossless: boolean
+  readonly errors: readonly string[]
+  /** Median items/s over the floor's median items/s. */
+  readonly vsFloor: number | null
+  /** Median items/s over the fastest lossless peer's. */
+  readonly vsFastestLosslessPeer: number | null
+}
+
+/**
+ * A target of the brief and whether the run met it.
+ *
+ * @example
+ * ```ts
+ * console.log(`${verdict.pass ? 'PASS' : 'MISS'} ${verdict.target}: ${verdict.measured}`)
+ * ```
+ */
+export type Verdict = { readonly target: string; readonly measured: string; readonly pass: boolean }
+
+/**
+ * Everything a run measured, as written to results/latest.json.
+ *
+ * @example
+ * ```ts
+ * writeFileSync('latest.json', JSON.stringify(results, null, 2))
+ * ```
+ */
+export type BenchResults = {
+  readonly date: string
+  readonly command: string
+  readonly machine: { readonly cpuModel: string; readonly cores: number; readonly memoryGiB: number; readonly node: string; readonly platform: string }
+  readonly settings: { readonly n: number; readonly rounds: number }
+  readonly versions: Readonly<Record<string, string>>
+  readonly delivery: { readonly fastestLosslessPeer: string | null; readonly lines: readonly DeliveryLine[]; readonly runs: readonly DeliveryRun[] }
+  readonly bundles: readonly BundleSize[]
+  readonly verdicts: readonly Verdict[]
+  readonly notes: readonly string[]
+}
+
+/** The brief's bundle budget for jwt-sync. */
+export const BUNDLE_BUDGET_BYTES = 24 * 1024
+
+/**
+ * Folds the runs of each subject into one line, with ratios against the floor and against the
+ * fastest peer that lost nothing.
+ *
+ * @example
+ * ```ts
+ * const { lines, fastestLosslessPeer } = summarizeDelivery(DELIVERY_SUBJECTS, runs)
+ * ```
+ */
+export const summarizeDelivery = (subjects: readonly DeliverySubject[], runs: readonly DeliveryRun[]): { lines: DeliveryLine[]; fastestLosslessPeer: string | null } => {
+  const partial = subjects
+    .map((subject) => {
+      const own = runs.filter((run) => run.subject === subject.id)
+      const ok = own.filter((run) => Number.isFinite(run.wallMs))
+      const errors = own.flatMap((run) => (run.error === undefined ? [] : [`round ${run.round}: ${run.error}`]))
+      const lostTotal = own.reduce((sum, run) => sum + run.lost, 0)
+      const duplicatedTotal = own.reduce((sum, run) => sum + run.duplicated, 0)
+      return {
+        id: subject.id,
+        label: subject.label,
+        role: subject.role,
+        rounds: own.length,
+        itemsPerSecond: summarize(ok.map((run) => run.itemsPerSecond)),
+        wallMs: summarize(ok.map((run) => run.wallMs)),
+        cpuMs: summarize(ok.map((run) => run.cpuMs)),
+        peakRssBytes: summarize(ok.map((run) => run.peakRssBytes)),
+        requests: summarize(own.map((run) => run.requests)),
+        bytes: summarize(own.map((run) => run.bytes)),
+        lostTotal,
+        duplicatedTotal,
+        retransmittedTotal: own.reduce((sum, run) => sum + run.retransmitted, 0),
+        lossless: own.length > 0 && lostTotal === 0 && duplicatedTotal === 0 && errors.length === 0 && own.every((run) => run.complete),
+        errors,
+      }
+    })
+    .filter((line) => line.rounds > 0)
+  const floor = partial.find((line) => line.role === 'floor')
+  const fastest = partial.filter((line) => line.role === 'peer' && line.lossless).sort((a, b) => b.itemsPerSecond.median - a.itemsPerSecond.median)[0]
+  const lines = partial.map((line) => ({
+    ...line,
+    vsFloor: floor === undefined ? null : line.itemsPerSecond.median / floor.itemsPerSecond.median,
+    vsFastestLosslessPeer: fastest === undefined ? null : line.itemsPerSecond.median / fastest.itemsPerSecond.median,
+  }))
+  return { lines, fastestLosslessPeer: fastest?.id ?? null }
+}
+
+const ratio = (value: number | null): string => (value === null || !Number.isFinite(value) ? 'n/a' : `${value.toFixed(2)}x`)
+
+/**
+ * The brief's targets, judged on what was measured. A target whose inputs are missing (a subject
+ * not run, no lossless peer) is a miss, said so.
+ *
+ * @example
+ * ```ts
+ * for (const v of judgeTargets(lines, bundles)) console.log(v.pass, v.target)
+ * ```
+ */
+export const judgeTargets = (lines: readonly DeliveryLine[], bundles: readonly BundleSize[]): Verdict[] => {
+  const verdicts: Verdict[] = []
+  const memory = lines.find((line) => line.id === 'jwt-sync-memory')
+  const file = lines.find((line) => line.id === 'jwt-sync-file')
+  const ratioVerdict = (line: DeliveryLine | undefined, key: 'vsFloor' | 'vsFastestLosslessPeer', minimum: number, target: string): void => {
+    const value = line?.[key] ?? null
+    verdicts.push({ target, measured: line === undefined ? 'not run' : ratio(value), pass: value !== null && value >= minimum })
+  }
+  if (lines.length > 0) {
+    ratioVerdict(memory, 'vsFloor', 0.8, 'jwt-sync memory >= 0.8x the raw-fetch floor (median items/s)')
+    ratioVerdict(memory, 'vsFastestLosslessPeer', 3, 'jwt-sync memory >= 3x the fastest lossless peer')
+    ratioVerdict(file, 'vsFastestLosslessPeer', 2, 'jwt-sync file+fsync >= 2x the fastest lossless peer')
+    const own = [memory, file].filter((line): line is DeliveryLine => line !== undefined)
+    verdicts.push({
+      target: 'jwt-sync: no item lost or duplicated',
+      measured: own.map((line) => `${line.id}: lost ${line.lostTotal}, duplicated ${line.duplicatedTotal}${line.errors.length > 0 ? `, ${line.errors.length} errors` : ''}`).join('; ') || 'not run',
+      pass: own.length === 2 && own.every((line) => line.lossless),
+    })
+    const peers = lines.filter((line) => line.role === 'peer')
+    const lowestPeer = peers.sort((a, b) => a.peakRssBytes.median - b.peakRssBytes.median)[0]
+    const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`
+    verdicts.push({
+      target: 'jwt-sync peak RSS below every peer (medians)',
+      measured: `${own.map((line) => `${line.id} ${mb(line.peakRssBytes.median)}`).join(', ')}; lowest peer ${lowestPeer === undefined ? 'n/a' : `${lowestPeer.id} ${mb(lowestPeer.peakRssBytes.median)}`}`,
+      pass: own.length > 0 && lowestPeer !== undefined && own.every((line) => line.peakRssBytes.median < lowestPeer.peakRssBytes.median),
+    })
+  }
+  if (bundles.length > 0) {
+    const mine = bundles.find((bundle) => bundle.id === 'jwt-sync')
+    const peerSizes = bundles.filter((bundle) => bundle.id !== 'jwt-sync')
+    const smallestPeer = peerSizes.flatMap((bundle) => (bundle.ok ? [bundle] : [])).sort((a, b) => a.gzipBytes - b.gzipBytes)[0]
+    const mineBytes = mine?.ok === true ? mine.gzipBytes : null
+    verdicts.push({
+      target: `jwt-sync browser bundle <= ${BUNDLE_BUDGET_BYTES} bytes gzipped`,
+      measured: mineBytes === null ? 'not measured' : `${mineBytes} bytes`,
+      pass: mineBytes !== null && mineBytes <= BUNDLE_BUDGET_BYTES,
+    })
+    verdicts.push({
+      target: 'jwt-sync browser bundle below every peer (gzipped initial chunk)',
+      measured: smallestPeer === undefined ? 'no peer measured' : `smallest peer ${smallestPeer.label} ${smallestPeer.gzipBytes} bytes${peerSizes.some((b) => !b.ok) ? ' (some peers not measured)' : ''}`,
+      pass: mineBytes !== null && smallestPeer !== undefined && mineBytes < smallestPeer.gzipBytes && peerSizes.every((bundle) => bundle.ok),
+    })
+  }
+  return verdicts
+}
+
+const fmtInt = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a')
+const range = (summary: Summary, format: (value: number) => string): string => `${format(summary.median)} (${format(summary.min)}–${format(summary.max)})`
+const megabytes = (value: number): string => (Number.isFinite(value) ? (value / 1048576).toFixed(0) : 'n/a')
+const kilobytes = (value: number): string => (value / 1024).toFixed(1)
+
+/**
+ * The markdown report: setup, delivery table, bundle table, verdicts, notes.
+ *
+ * @example
+ * ```ts
+ * writeFileSync('latest.md', renderMarkdown(results))
+ * ```
+ */
+export const renderMarkdown = (results: BenchResults): string => {
+  const out: string[] = []
+  const { machine, settings } = results
+  out.push(`Measured ${results.date} on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node} (${machine.platform}); \`${results.command}\`.`)
+  if (results.delivery.lines.length > 0) {
+    out.push('')
+    out.push(`**End-to-end delivery** of N = ${fmtInt(settings.n)} tracked items (one user, 8 attributes) to a loopback sink, until the sink holds all N. Separate process per driver, ${settings.rounds} interleaved rounds; median (min–max).`)
+    out.push('')
+    out.push('| SDK | items/s | wall ms | CPU ms | peak RSS MB | requests | KB sent | lost / dup | vs floor | vs fastest lossless peer |')
+    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+    for (const line of results.delivery.lines) {
+      const flag = line.lossless ? '' : ' ⚠ **lost/duplicated or failed: not credited**'
+      const fastest = line.id === results.delivery.fastestLosslessPeer ? ' (fastest lossless peer)' : ''
+      out.push(
+        `| ${line.label}${fastest}${flag} | ${range(line.itemsPerSecond, fmtInt)} | ${range(line.wallMs, fmtInt)} | ${range(line.cpuMs, fmtInt)} | ${range(line.peakRssBytes, megabytes)} | ${fmtInt(line.requests.median)} | ${kilobytes(line.bytes.median)} | ${line.lostTotal} / ${line.duplicatedTotal} | ${ratio(line.vsFloor)} | ${ratio(line.vsFastestLosslessPeer)} |`,
+      )
+    }
+  }
+  if (results.bundles.length > 0) {
+    out.push('')
+    out.push('**Browser bundle**: initialize + identify + track + flush, esbuild minified, ES2020, browser platform, ESM with splitting; gzip -9 of the initial chunk (lazy chunks apart).')
+    out.push('')
+    out.push('| SDK | version | initial chunk gzipped KB | minified KB | lazy chunks (gzipped KB) |')
+    out.push('| --- | --- | ---: | ---: | ---: |')
+    for (const bundle of results.bundles) {
+      const version = results.versions[bundle.label] ?? ''
+      out.push(bundle.ok ? `| ${bundle.label} | ${version} | ${kilobytes(bundle.gzipBytes)} | ${kilobytes(bundle.minifiedBytes)} | ${bundle.lazyChunks} (${kilobytes(bundle.lazyGzipBytes)}) |` : `| ${bundle.label} | ${version} | not measured: ${bundle.error} | | |`)
+    }
+  }
+  if (results.verdicts.length > 0) {
+    out.push('')
+    out.push('**Targets** (2-core machine, N = 20,000):')
+    out.push('')
+    for (const verdict of results.verdicts) out.push(`- ${verdict.pass ? 'PASS' : 'MISS'}: ${verdict.target}: ${verdict.measured}`)
+  }
+  if (results.notes.length > 0) {
+    out.push('')
+    for (const note of results.notes) out.push(`- ${note}`)
+  }
+  out.push('')
+  out.push(`Versions: ${Object.entries(results.versions).map(([name, version]) => `${name} ${version}`).join(', ')}.`)
+  return `${out.join('\n')}\n`
+}
