@@ -86,6 +86,25 @@ describe('jwt-sync demo (in process, real SDK, reference server on loopback)', (
   })
 })
 
+describe('the demo checks itself', () => {
+  it('a step that does not happen is reported (✘) and the result is not ok', async () => {
+    const output: string[] = []
+    const played = await runDemoStory({
+      terminal: createDemoTerminal({ writeLine: (line) => output.push(line), colors: false }),
+      // The first batch (the anonymous one) gets a 503: R2's step cannot be seen as planned.
+      onServerStarted: (server) => server.injectFault({ kind: 'status', status: 503 }, 1),
+    })
+    if (E.isLeft(played)) throw new Error(played.left)
+    expect(played.right.ok).toBe(false)
+    const failed = played.right.checks.filter((check) => !check.passed)
+    expect(failed.map((check) => check.chapter)).toContain('Anonymous events go without a token')
+    expect(output.some((line) => line.includes('✘ server stored the 2 anonymous items'))).toBe(true)
+    expect(output.at(-1)).toMatch(/^✘ \d+ of \d+ checks failed: /)
+    // Still nothing lost: the 503'd items were retried and stored once (R9, R14).
+    expect(played.right.summary.delivered).toBe(played.right.summary.itemsTracked - played.right.summary.deletedUnderR11 - played.right.summary.pendingAtEnd)
+  }, 30_000)
+})
+
 describe('jwt-sync demo as a command', () => {
   it('exits 0 with plain text when stdout is not a terminal', async () => {
     const { io, out, err } = captureIo()
@@ -112,8 +131,12 @@ describe('jwt-sync demo as a command', () => {
     const help = captureIo()
     expect(await runCli(['demo', '--help'], help.io, [createDemoCommand()])).toBe(0)
     expect(help.out.join('\n')).toMatch(/--inspect-url URL/)
+    expect(help.out.join('\n')).toMatch(/--pace MS/)
     const bad = captureIo()
     expect(await runCli(['demo', '--fast'], bad.io, [createDemoCommand()])).toBe(2)
     expect(bad.err[0]).toMatch(/^jwt-sync demo: /)
+    const badPace = captureIo()
+    expect(await runCli(['demo', '--pace', 'slow'], badPace.io, [createDemoCommand()])).toBe(2)
+    expect(badPace.err[0]).toMatch(/--pace/)
   })
 })

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
-import { parseArguments, stringOption } from '../arguments.js'
+import { integerOption, parseArguments, stringOption } from '../arguments.js'
 import { EXIT, type Command } from '../command.js'
 import type { DemoInspector } from '../demo/inspector.js'
 import { runDemoStory } from '../demo/story.js'
@@ -24,6 +24,8 @@ Options:
   --inspect              stream the SDK's statechart to the XState inspector over WebSocket
                          (${DEFAULT_INSPECTOR_URL}; tokens redacted to 8 characters)
   --inspect-url URL      the inspector's WebSocket URL (implies --inspect)
+  --pace MS              pause MS milliseconds of real time before each chapter (default 0),
+                         e.g. --pace 1500 to follow along in the inspector
   --no-color             plain output (also: NO_COLOR=1, or output not a terminal)
   -h, --help             show this help`
 
@@ -31,6 +33,7 @@ const OPTIONS = {
   inspect: { type: 'boolean' },
   'inspect-url': { type: 'string' },
   'no-color': { type: 'boolean' },
+  pace: { type: 'string' },
 } as const
 
 /**
@@ -72,6 +75,11 @@ export const createDemoCommand = (environment: () => DemoEnvironment = processEn
       io.stderr(`jwt-sync demo: ${parsed.left} (see jwt-sync demo --help)`)
       return EXIT.usage
     }
+    const pace = integerOption(parsed.right.values, 'pace', 0, 60_000)
+    if (E.isLeft(pace)) {
+      io.stderr(`jwt-sync demo: ${pace.left}`)
+      return EXIT.usage
+    }
     const surroundings = environment()
     const colors = parsed.right.values['no-color'] !== true && colorsWanted(surroundings)
     const terminal = createDemoTerminal({
@@ -92,7 +100,7 @@ export const createDemoCommand = (environment: () => DemoEnvironment = processEn
       io.stdout(terminal.style.dim(`streaming the statechart to the inspector at ${inspectUrl}`))
     }
     try {
-      const result = await runDemoStory({ terminal, ...(inspector !== null && E.isRight(inspector) ? { inspect: inspector.right.inspect } : {}) })
+      const result = await runDemoStory({ terminal, paceMs: pace.right, ...(inspector !== null && E.isRight(inspector) ? { inspect: inspector.right.inspect } : {}) })
       if (E.isLeft(result)) {
         io.stderr(`jwt-sync demo: ${result.left}`)
         return EXIT.failure

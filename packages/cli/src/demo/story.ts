@@ -53,6 +53,10 @@ export type DemoOptions = {
   readonly inspect?: SdkPorts['inspect']
   /** Longest real time any step may wait for the SDK (5 s). */
   readonly stepTimeoutMs?: number
+  /** Real pause before each chapter, for an audience or a live inspector (0). */
+  readonly paceMs?: number
+  /** Called once the reference server runs, before the story (tests inject faults here). */
+  readonly onServerStarted?: (server: ReferenceServer) => void
 }
 
 /**
@@ -432,8 +436,15 @@ export const runDemoStory = async (options: DemoOptions): Promise<E.Either<strin
     },
   }
 
+  options.onServerStarted?.(server)
+  const paceMs = options.paceMs ?? 0
   try {
     for (const chapter of CHAPTERS) {
+      if (paceMs > 0) {
+        const pause = terminal.startProgress(`next: ${chapter.title}`)
+        await new Promise((resolve) => setTimeout(resolve, paceMs))
+        pause.stop()
+      }
       chapterTitle = chapter.title
       timeline.chapter(chapter.title)
       try {

@@ -82,7 +82,10 @@ export const createTimeline = (terminal: DemoTerminal, now: () => number, starte
     say,
     request: (entry) => {
       // formatLogEntry shows tokens as their first 8 characters only (R18).
-      const text = formatLogEntry(entry).replace(/^\S+ /, '')
+      // Without the wall-clock time (the timeline has its own) and with long key ids shortened.
+      const text = formatLogEntry(entry)
+        .replace(/^\S+ /, '')
+        .replace(/\b([\w-]{8})[\w-]{24,}\b/g, '$1…')
       const colour = entry.status === 200 ? style.green : entry.status === 401 ? style.red : style.yellow
       say('server', colour(text))
     },
