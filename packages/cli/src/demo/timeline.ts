@@ -82,10 +82,10 @@ export const createTimeline = (terminal: DemoTerminal, now: () => number, starte
     say,
     request: (entry) => {
       // formatLogEntry shows tokens as their first 8 characters only (R18).
-      // Without the wall-clock time (the timeline has its own) and with long key ids shortened.
+      // Without the wall-clock time (the timeline has its own) and with long key ids (base64url) shortened.
       const text = formatLogEntry(entry)
         .replace(/^\S+ /, '')
-        .replace(/\b([\w-]{8})[\w-]{24,}\b/g, '$1…')
+        .replace(/\b(?=[\w-]*[a-z])([\w-]{8})[\w-]{24,}\b/g, '$1…')
       const colour = entry.status === 200 ? style.green : entry.status === 401 ? style.red : style.yellow
       say('server', colour(text))
     },
