@@ -23,7 +23,10 @@ The demo checks itself: exit 0 when every expected step happened, 1 otherwise.
 Options:
   --inspect              stream the SDK's statechart to the XState inspector over WebSocket
                          (${DEFAULT_INSPECTOR_URL}; tokens redacted to 8 characters)
-  --inspect-url URL      the inspector's WebSocket URL (implies --inspect)
+  --inspect-url URL      the inspector's WebSocket URL (implies --inspect). To watch in the
+                         Stately inspector UI, run its bridge first (it listens on 8080 and
+                         opens the browser): createInspectorServer() from
+                         '@statelyai/inspect/server'; add --pace 1500 to follow along
   --pace MS              pause MS milliseconds of real time before each chapter (default 0),
                          e.g. --pace 1500 to follow along in the inspector
   --no-color             plain output (also: NO_COLOR=1, or output not a terminal)
