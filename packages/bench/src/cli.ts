@@ -49,6 +49,7 @@ if (options.updateReadme) {
   process.exit(0)
 }
 
+const loadAverageAtStart = os.loadavg()
 const notes: string[] = []
 const runs: DeliveryRun[] = []
 const subjects = DELIVERY_SUBJECTS.filter((subject) => options.only === null || options.only.includes(subject.id))
@@ -74,6 +75,8 @@ if (!options.skipDelivery && subjects.length > 0) {
   }
   notes.push('The sink de-duplicates by each SDK\'s message id (jwt-sync item id, Segment messageId, PostHog uuid, Amplitude insert_id, a UUID for the floor); "dup" counts items that arrived under two different ids.')
   notes.push('Wall time runs from SDK creation to the moment the sink holds all N; tracks are fed 100 per event-loop turn; CPU is process.cpuUsage() over that span; peak RSS is the driver process\'s maxRSS.')
+  notes.push('A driver whose sink count stops growing for 5 s while its flush() keeps returning is stopped: the missing items count as lost and it is not credited (no ratio is taken against it).')
+  notes.push('posthog-node keeps at most maxQueueSize (default 1000) events in memory and drops the oldest beyond it; under this burst (100 tracks per event-loop turn) that is where its losses come from.')
   notes.push('JWT: jwt-sync sends an RS256 token from createTokenIssuer on every request; the sink checks the header is present, it does not verify the signature (nor any peer\'s key).')
 }
 
@@ -110,7 +113,7 @@ const cpus = os.cpus()
 const results: BenchResults = {
   date: new Date().toISOString(),
   command: `pnpm bench:peers ${process.argv.slice(2).join(' ')}`.trim(),
-  machine: { cpuModel: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+  machine: { cpuModel: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`, loadAverageAtStart, loadAverageAtEnd: os.loadavg() },
   settings: { n: options.n, rounds: options.rounds },
   versions,
   delivery: { fastestLosslessPeer, lines, runs },

@@ -56,7 +56,9 @@ export const runDelivery = async (options: {
   sink.reset()
   const directory = mkdtempSync(join(tmpdir(), 'jwt-sync-bench-file-'))
   const config: DriverConfig = { sinkUrl: sink.url, n, batchSize: subject.batchSize, deadlineMs: options.deadlineMs, token: options.token, directory }
-  const child = spawn(process.execPath, [join(options.driverDir, `${subject.driver}.mjs`), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // The config (with the token) goes over stdin, not argv: argv shows in every process listing (R18).
+  const child = spawn(process.execPath, [join(options.driverDir, `${subject.driver}.mjs`)], { stdio: ['pipe', 'pipe', 'pipe'] })
+  child.stdin.end(JSON.stringify(config))
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))

@@ -20,6 +20,18 @@ export type DriverSubject = {
 /** Items tracked per event-loop turn: an app's events arrive over many turns, not in one. */
 const TRACKS_PER_TURN = 100
 
+/**
+ * Flushing stops early when the sink gained nothing for this long although flush() kept
+ * returning: what has not arrived by then was dropped by the SDK (it counts as lost).
+ */
+const STALL_MS = 5_000
+
+const readStdin = async (): Promise<string> => {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
 const sinkHolds = async (config: DriverConfig, format: PayloadFormat): Promise<number> => {
   const response = await fetch(`${config.sinkUrl}/stats/${format}`)
   const body = (await response.json()) as { distinctItems?: number }
@@ -27,7 +39,8 @@ const sinkHolds = async (config: DriverConfig, format: PayloadFormat): Promise<n
 }
 
 /**
- * Runs a driver process: decodes its config from argv, times `create` + N tracks + flushes until
+ * Runs a driver process: decodes its config from stdin (so the token stays out of the process
+ * list), times `create` + N tracks + flushes until
  * the sink holds N distinct items (or the deadline passes), and prints one JSON result line.
  *
  * @example
@@ -36,9 +49,15 @@ const sinkHolds = async (config: DriverConfig, format: PayloadFormat): Promise<n
  * ```
  */
 export const runDriver = async (format: PayloadFormat, create: (config: DriverConfig) => Promise<DriverSubject>): Promise<void> => {
-  const decoded = DriverConfigCodec.decode(JSON.parse(process.argv[2] ?? 'null') as unknown)
+  let input: unknown = null
+  try {
+    input = JSON.parse(await readStdin()) as unknown
+  } catch {
+    // Left as null: reported below.
+  }
+  const decoded = DriverConfigCodec.decode(input)
   if (E.isLeft(decoded)) {
-    console.error('driver: bad config argument')
+    console.error('driver: bad config on stdin')
     process.exit(2)
   }
   const config = decoded.right
@@ -54,12 +73,19 @@ export const runDriver = async (format: PayloadFormat, create: (config: DriverCo
       if (seq % TRACKS_PER_TURN === TRACKS_PER_TURN - 1) await nextTurn()
     }
     const deadline = started + config.deadlineMs
-    while (performance.now() < deadline) {
+    let held = -1
+    let lastGrowth = performance.now()
+    while (performance.now() < deadline && performance.now() - lastGrowth < STALL_MS) {
       await subject.flush()
       flushes += 1
-      if ((await sinkHolds(config, format)) >= config.n) {
+      const holds = await sinkHolds(config, format)
+      if (holds >= config.n) {
         complete = true
         break
+      }
+      if (holds > held) {
+        held = holds
+        lastGrowth = performance.now()
       }
       await new Promise((resolve) => setTimeout(resolve, 20))
     }

@@ -2,11 +2,11 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 
 /**
- * What the orchestrator passes a driver process (one JSON argument).
+ * What the orchestrator passes a driver process (one JSON document on stdin).
  *
  * @example
  * ```ts
- * spawn(process.execPath, [driverFile, JSON.stringify({ sinkUrl, n: 20000, batchSize: 100, deadlineMs: 120000 })])
+ * spawn(process.execPath, [driverFile]).stdin.end(JSON.stringify({ sinkUrl, n: 20000, batchSize: 100, deadlineMs: 120000 }))
  * ```
  */
 export const DriverConfigCodec = t.intersection([
@@ -15,7 +15,7 @@ export const DriverConfigCodec = t.intersection([
     n: t.number,
     /** `null`: the SDK's own default batching. */
     batchSize: t.union([t.number, t.null]),
-    /** Give up flushing after this long; what has not arrived by then is lost. */
+    /** Give up flushing after this long (or after 5 s without progress); what has not arrived is lost. */
     deadlineMs: t.number,
   }),
   t.partial({ token: t.string, directory: t.string }),

@@ -55,7 +55,7 @@ export type Verdict = { readonly target: string; readonly measured: string; read
 export type BenchResults = {
   readonly date: string
   readonly command: string
-  readonly machine: { readonly cpuModel: string; readonly cores: number; readonly memoryGiB: number; readonly node: string; readonly platform: string }
+  readonly machine: { readonly cpuModel: string; readonly cores: number; readonly memoryGiB: number; readonly node: string; readonly platform: string; readonly loadAverageAtStart: readonly number[]; readonly loadAverageAtEnd: readonly number[] }
   readonly settings: { readonly n: number; readonly rounds: number }
   readonly versions: Readonly<Record<string, string>>
   readonly delivery: { readonly fastestLosslessPeer: string | null; readonly lines: readonly DeliveryLine[]; readonly runs: readonly DeliveryRun[] }
@@ -186,7 +186,7 @@ const kilobytes = (value: number): string => (value / 1024).toFixed(1)
 export const renderMarkdown = (results: BenchResults): string => {
   const out: string[] = []
   const { machine, settings } = results
-  out.push(`Measured ${results.date} on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node} (${machine.platform}); \`${results.command}\`.`)
+  out.push(`Measured ${results.date} on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node} (${machine.platform}); \`${results.command}\`. Load average (1/5/15 min) at start ${machine.loadAverageAtStart.map((v) => v.toFixed(1)).join('/')}, at end ${machine.loadAverageAtEnd.map((v) => v.toFixed(1)).join('/')}.`)
   if (results.delivery.lines.length > 0) {
     out.push('')
     out.push(`**End-to-end delivery** of N = ${fmtInt(settings.n)} tracked items (one user, 8 attributes) to a loopback sink, until the sink holds all N. Separate process per driver, ${settings.rounds} interleaved rounds; median (min–max).`)
