@@ -1,0 +1,98 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Application, ConsoleLogger, LogLevel, TSConfigReader, TypeDocReader } from 'typedoc'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url))
+const configPath = join(packageDir, 'typedoc.jsonc')
+const outRoot = mkdtempSync(join(tmpdir(), 'jwt-sync-typedoc-'))
+
+afterAll(() => rmSync(outRoot, { recursive: true, force: true }))
+
+/** Keeps every warning and error TypeDoc reports, with the file:line context it adds. */
+class CollectingLogger extends ConsoleLogger {
+  readonly messages: string[] = []
+  override log(message: string, level: Exclude<LogLevel, LogLevel.None>): void {
+    if (level >= LogLevel.Warn) this.messages.push(message)
+  }
+}
+
+interface TypedocRun {
+  readonly problems: readonly string[]
+  readonly outDir: string
+}
+
+/**
+ * Runs TypeDoc as the `typedoc` CLI would (options from `optionsFile`, then convert, validate,
+ * render into a temp dir) and returns every warning and error it reported.
+ */
+async function runTypedoc(optionsFile: string, outName: string): Promise<TypedocRun> {
+  const outDir = join(outRoot, outName)
+  const app = await Application.bootstrapWithPlugins({ options: optionsFile, out: outDir }, [
+    new TypeDocReader(),
+    new TSConfigReader(),
+  ])
+  const optionProblems = app.logger.errorCount + app.logger.warningCount
+  const logger = new CollectingLogger()
+  app.logger = logger
+  const project = await app.convert()
+  if (project !== undefined) {
+    app.validate(project)
+    await app.generateDocs(project, outDir)
+  }
+  const problems = [...logger.messages]
+  if (optionProblems > 0) problems.push(`${optionProblems} problem(s) while reading the options`)
+  if (project === undefined) problems.push('conversion produced no project')
+  return { problems, outDir }
+}
+
+describe('API reference (TypeDoc)', () => {
+  it('builds the six public packages with no warning or error, every export documented', async () => {
+    const { problems, outDir } = await runTypedoc(configPath, 'api')
+    expect(problems).toEqual([])
+    expect(readdirSync(join(outDir, 'modules')).sort()).toEqual([
+      '_jwt-sync_adapter-fetch.html',
+      '_jwt-sync_adapter-ios-bridge.html',
+      '_jwt-sync_adapter-storage.html',
+      '_jwt-sync_cli.html',
+      '_jwt-sync_core.html',
+      '_jwt-sync_reference-server.html',
+    ])
+  })
+
+  it('the same configuration reports an undocumented export and a broken {@link}', async () => {
+    const fixtureDir = mkdtempSync(join(outRoot, 'fixture-'))
+    writeFileSync(
+      join(fixtureDir, 'index.ts'),
+      [
+        '/** Documented, but links to {@link Missing}. */',
+        'export const linked = 1',
+        'export function undocumented(): number { return 2 }',
+        '',
+      ].join('\n'),
+    )
+    writeFileSync(join(fixtureDir, 'package.json'), JSON.stringify({ name: 'docs-fixture', type: 'module' }))
+    writeFileSync(
+      join(fixtureDir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', noEmit: true }, files: ['index.ts'] }),
+    )
+    // The fixture's own config extends the real one, so it runs under the same validation rules.
+    writeFileSync(
+      join(fixtureDir, 'typedoc.json'),
+      JSON.stringify({
+        extends: [configPath],
+        entryPoints: ['./index.ts'],
+        tsconfig: './tsconfig.json',
+        packagesRequiringDocumentation: ['docs-fixture'],
+        intentionallyNotDocumented: [],
+      }),
+    )
+    const { problems } = await runTypedoc(join(fixtureDir, 'typedoc.json'), 'fixture-out')
+    expect(problems).toEqual([
+      '[warning] undocumented (CallSignature), defined in docs-fixture/index.ts, does not have any documentation',
+      '[warning] Failed to resolve link to "Missing" in comment for linked',
+    ])
+  })
+})
