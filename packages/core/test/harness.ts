@@ -163,6 +163,8 @@ export const startHarness = async (
     server?: ScriptedServer
     seed?: number
     inspect?: (event: InspectionEvent) => void
+    /** Where the listener records errors (shared across a relaunch). */
+    errors?: AuthenticationError[]
   } = {},
 ): Promise<Harness> => {
   const clock = options.clock ?? createManualClock(START)
@@ -181,7 +183,7 @@ export const startHarness = async (
     ...(options.inspect !== undefined ? { inspect: options.inspect } : {}),
   })
   server.probeSession(() => sdk.getState().sessionId)
-  const errors: AuthenticationError[] = []
+  const errors = options.errors ?? []
   sdk.registerAuthenticationListener((error) => errors.push(error))
   await sdk.whenPersisted()
   await settle()

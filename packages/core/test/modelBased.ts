@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { expect } from 'vitest'
 import type { InspectionEvent } from 'xstate'
-import type { AuthenticationError, IdentityKey, StoredItem } from '@jwt-sync/core'
+import { createManualClock, type AuthenticationError, type IdentityKey, type StoredItem } from '@jwt-sync/core'
 import { jwt401, makeToken, settle, startHarness, validToken, type Harness, type ScriptedAnswer } from './harness.js'
 
 export const USERS = ['u1', 'u2', 'u3'] as const
@@ -26,6 +26,8 @@ export type Step =
   | { readonly kind: 'foreground' }
   | { readonly kind: 'background' }
   | { readonly kind: 'advance'; readonly ms: number }
+  /** The app is killed after `whenPersisted()` and launched again on the same storage (R13, R8). */
+  | { readonly kind: 'relaunch' }
   /** Repeated refusals with a fresh token each time: the path to R8's suspension. */
   | { readonly kind: 'authStorm'; readonly user: User; readonly rounds: number }
 
@@ -60,6 +62,7 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(...USERS).map<Step>((user) => ({ kind: 'tokenDuringFlight', user })) },
   { weight: 1, arbitrary: fc.constant<Step>({ kind: 'foreground' }) },
   { weight: 1, arbitrary: fc.constant<Step>({ kind: 'background' }) },
+  { weight: 1, arbitrary: fc.constant<Step>({ kind: 'relaunch' }) },
   {
     weight: 1,
     arbitrary: fc
@@ -75,7 +78,7 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
 const MAX_AUTH_FAILURES = 10
 
 /** What the runs reached, printed by the test so a reader can see the model explores the hard paths. */
-export const coverage = { runs: 0, requests: 0, authFailures: 0, suspensions: 0, deletedItems: 0, deadLetters: 0, transientFailures: 0 }
+export const coverage = { runs: 0, relaunches: 0, requests: 0, authFailures: 0, suspensions: 0, deletedItems: 0, deadLetters: 0, transientFailures: 0 }
 
 /** What the oracle remembers: what the app did and what the rules allow. */
 type Oracle = {
@@ -110,8 +113,8 @@ const tokenFor = (kind: TokenKind, user: User, now: number, oracle: Oracle, nonc
 
 /** Runs the steps against a real SDK (manual clock, memory storage, scripted server), checking every rule after every step. */
 export const runModel = async (steps: readonly Step[], inspect?: (event: InspectionEvent) => void): Promise<void> => {
-  const harness = await startHarness(inspect !== undefined ? { inspect } : {})
-  const { sdk, clock, server, storage, errors } = harness
+  let harness = await startHarness(inspect !== undefined ? { inspect } : {})
+  const errors = harness.errors
   const oracle: Oracle = {
     identity: null,
     tracked: new Map(),
@@ -127,26 +130,42 @@ export const runModel = async (steps: readonly Step[], inspect?: (event: Inspect
   let suspendedSeen = false
   try {
     for (const step of steps) {
-      await applyStep(step, harness, oracle, () => nonce++)
+      if (step.kind === 'relaunch') harness = await relaunch(harness, inspect)
+      else await applyStep(step, harness, oracle, () => nonce++)
       await settle()
       for (const error of errors.slice(errorsSeen)) observeError(error, oracle)
       errorsSeen = errors.length
       await checkRules(harness, oracle, step)
-      if (sdk.getState().suspended) suspendedSeen = true
+      if (harness.sdk.getState().suspended) suspendedSeen = true
     }
     coverage.runs++
     if (suspendedSeen) coverage.suspensions++
+    const { server } = harness
     coverage.requests += server.requests.length
     coverage.authFailures += server.requests.filter((r) => r.response === 401).length
     coverage.transientFailures += server.requests.filter((r) => r.response !== 401 && r.response !== 200 && r.response !== 'pending').length
     coverage.deletedItems += oracle.deletedReported
-    coverage.deadLetters += sdk.getState().deadLetterCount
+    coverage.deadLetters += harness.sdk.getState().deadLetterCount
   } finally {
-    await sdk.shutdown()
+    await harness.sdk.shutdown()
   }
-  void clock
-  void server
-  void storage
+}
+
+/**
+ * Kills the app once its items are persisted (the actor stops, no shutdown, its timers stay on a
+ * clock nobody advances) and starts a new instance on the same storage and server, as a relaunch.
+ */
+const relaunch = async (harness: Harness, inspect?: (event: InspectionEvent) => void): Promise<Harness> => {
+  await harness.sdk.whenPersisted()
+  harness.sdk.actor.stop()
+  coverage.relaunches++
+  return startHarness({
+    storage: harness.storage,
+    server: harness.server,
+    clock: createManualClock(harness.clock.now()),
+    errors: harness.errors,
+    ...(inspect !== undefined ? { inspect } : {}),
+  })
 }
 
 const applyStep = async (step: Step, harness: Harness, oracle: Oracle, nextNonce: () => number): Promise<void> => {

@@ -56,6 +56,24 @@ const regressions: { readonly name: string; readonly steps: readonly Step[] }[] 
       { kind: 'track' },
     ],
   },
+  {
+    // With a seeded random source, a relaunched instance reused the first instance's item ids;
+    // the de-duplicating server would have dropped the new items as duplicates.
+    name: 'R14/R13: item ids stay unique across a relaunch, even with a seeded random source',
+    steps: [{ kind: 'track' }, { kind: 'relaunch' }, { kind: 'authStorm', user: 'u1', rounds: 1 }, { kind: 'flush' }],
+  },
+  {
+    // Session ids repeated after a relaunch (seeded random), so two sessions looked like one.
+    name: 'R8: session ids stay unique across a relaunch, so each session has its own failure bound',
+    steps: [
+      { kind: 'logout' },
+      { kind: 'relaunch' },
+      { kind: 'authStorm', user: 'u1', rounds: 1 },
+      { kind: 'logout' },
+      { kind: 'authStorm', user: 'u1', rounds: 10 },
+      { kind: 'background' },
+    ],
+  },
 ]
 
 describe('model-based regressions', () => {

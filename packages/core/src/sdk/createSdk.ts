@@ -5,7 +5,7 @@ import { checkToken, redactToken } from '../jwt/clientChecks.js'
 import { JWT_ERROR_CODES, isJwtErrorCode } from '../jwt/errorCodes.js'
 import { resolveConfig, type SdkConfig } from '../model/config.js'
 import { identityKeyOf, type Identifier } from '../model/identity.js'
-import type { AttributeValue, Attributes, BatchId, ItemId, SessionId, StoredItem } from '../model/item.js'
+import type { AttributeValue, Attributes, ItemId, StoredItem } from '../model/item.js'
 import { systemClock } from '../ports/clock.js'
 import { silentLogger } from '../ports/logger.js'
 import type { StorageNamespace } from '../ports/storage.js'
@@ -23,13 +23,8 @@ import { passToken } from '../sync/authentication.js'
 import { planNext } from '../sync/plan.js'
 import { isSessionOver, isSuspended } from '../sync/session.js'
 import type { Sdk, SdkError, SdkPorts, SdkProblem, SdkState, SyncReport } from './types.js'
+import { createIds } from './ids.js'
 import { validateAttributeValue, validateAttributes, validateName, validateNonEmptyString } from './validateInput.js'
-
-const randomId = (random: () => number, length: number): string => {
-  let out = ''
-  while (out.length < length) out += Math.floor(random() * 36 ** 6).toString(36).padStart(6, '0')
-  return out.slice(0, length)
-}
 
 const shutDown: SdkError = { code: 'SHUT_DOWN', message: 'the SDK was shut down' }
 
@@ -63,12 +58,10 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
   const logger = redactingLogger(ports.logger ?? silentLogger)
   const storage = ports.storage ?? createMemoryStorage()
 
-  const instancePrefix = randomId(random, 8)
-  let itemCounter = 0
-  let batchCounter = 0
-  const nextItemId = (): ItemId => `${instancePrefix}-${(itemCounter++).toString(36)}` as ItemId
-  const nextBatchId = (): BatchId => `b-${instancePrefix}-${(batchCounter++).toString(36)}` as BatchId
-  const nextSessionId = (): SessionId => `s-${randomId(random, 12)}` as SessionId
+  const ids = createIds(clock.now(), random)
+  const nextItemId = ids.item
+  const nextBatchId = ids.batch
+  const nextSessionId = ids.session
 
   let namespace: StorageNamespace | null = null
   const problemListeners = new Set<(problem: SdkProblem) => void>()
