@@ -14,6 +14,13 @@ export const processIo = (): CommandIo => {
   const onSignal = (): void => stop.abort()
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
+  // A reader that went away (`jwt-sync demo | head`) is not an error: stop quietly.
+  const onPipeError = (error: NodeJS.ErrnoException): void => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw error
+  }
+  process.stdout.on('error', onPipeError)
+  process.stderr.on('error', onPipeError)
   return {
     stdout: (line) => process.stdout.write(`${line}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),

@@ -4,8 +4,8 @@ import { redactFields } from './redaction.js'
 type InspectPort = Observer<InspectionEvent> | ((event: InspectionEvent) => void)
 
 /**
- * Passed through untouched: actor references (inspectors identify actors by them) and the
- * microstep's transition definitions (parts of the machine definition, never runtime data).
+ * Not copied: actor references (inspectors identify actors by them; their snapshot reads are
+ * redacted through a proxy) and the microstep's transition definitions (machine definition only).
  */
 const PASSED_THROUGH = new Set(['actorRef', 'sourceRef', 'targetRef', '_transitions'])
 
@@ -25,12 +25,36 @@ const toPlain = (value: unknown): unknown => {
  * as plain JSON with every token cut to its first 8 characters, before it reaches the inspector
  * (which may stream it off the device).
  */
+const redact = (value: unknown): unknown => redactFields({ value: toPlain(value) })['value']
+
+/**
+ * Inspectors also read an actor's snapshot through its reference (`@statelyai/inspect` does for
+ * `@xstate.actor`), where an invoked send's input holds the bearer token: that read is redacted too.
+ */
+const redactedRefs = new WeakMap<object, unknown>()
+const redactedRef = (ref: unknown): unknown => {
+  if (typeof ref !== 'object' || ref === null) return ref
+  let proxy = redactedRefs.get(ref)
+  if (proxy === undefined) {
+    proxy = new Proxy(ref, {
+      get: (target, key) => {
+        const value: unknown = Reflect.get(target, key, target)
+        if (key === 'getSnapshot' && typeof value === 'function') return () => redact((value as () => unknown).call(target))
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+      },
+    })
+    redactedRefs.set(ref, proxy)
+  }
+  return proxy
+}
+
 export const redactedInspection = (inspect: InspectPort): ((event: InspectionEvent) => void) => {
   const deliver = typeof inspect === 'function' ? inspect : (event: InspectionEvent) => inspect.next?.(event)
   return (event) => {
     const redacted: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(event)) {
-      redacted[key] = PASSED_THROUGH.has(key) ? value : redactFields({ value: toPlain(value) })['value']
+      if (key === '_transitions') redacted[key] = value
+      else redacted[key] = PASSED_THROUGH.has(key) ? redactedRef(value) : redact(value)
     }
     try {
       deliver(redacted as unknown as InspectionEvent)

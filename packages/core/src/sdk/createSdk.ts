@@ -414,7 +414,9 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
       await whenReady()
       sendTrackedGroup()
       // Give pending writes a bounded chance to land; a broken disk must not hang shutdown.
-      await Promise.race([persister.drained(), new Promise<void>((resolve) => clock.setTimeout(resolve, settings.timeoutMs))])
+      let giveUp: unknown = null
+      await Promise.race([persister.drained(), new Promise<void>((resolve) => (giveUp = clock.setTimeout(resolve, settings.timeoutMs)))])
+      clock.clearTimeout(giveUp)
       tokenService?.stop()
       persister.stop()
       actor.send({ type: 'SHUTDOWN' })
