@@ -96,7 +96,7 @@ if (!options.skipBundle) {
     console.log(`  bundle ${target.label.padEnd(30)} ${size.ok ? `${size.gzipBytes} bytes gzipped (${size.minifiedBytes} minified, ${size.lazyChunks} lazy chunks)` : `not measured: ${size.error}`}`)
     if (size.ok && target.id === 'jwt-sync') console.log(`    minified bytes by package: ${Object.entries(size.minifiedBytesByPackage).map(([name, bytes]) => `${name} ${bytes}`).join(', ')}`)
   }
-  notes.push('Segment analytics-next and posthog-js have no public flush(); their entries initialize, identify and track. Segment loads its destinations at run time (not in any chunk).')
+  notes.push('Segment analytics-next and posthog-js have no public flush(); their entries initialize, identify and track. Segment\'s initial chunk is a loader: AnalyticsBrowser.load() imports its core from lazy chunks at once (their size is in the last column), and its destinations from its CDN at run time (in no chunk).')
 }
 
 const versions: Record<string, string> = {

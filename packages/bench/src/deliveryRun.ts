@@ -19,6 +19,8 @@ export type DeliveryRun = {
   readonly subject: string
   readonly round: number
   readonly wallMs: number
+  /** Until the last track() returned. */
+  readonly trackedMs: number
   readonly itemsPerSecond: number
   readonly cpuMs: number
   readonly peakRssBytes: number
@@ -81,12 +83,13 @@ export const runDelivery = async (options: {
     authorizedRequests: stats.authorizedRequests,
   }
   if (E.isLeft(parsed)) {
-    return { ...base, wallMs: Number.NaN, itemsPerSecond: 0, cpuMs: Number.NaN, peakRssBytes: Number.NaN, complete: false, error: `${parsed.left}: ${stderr.trim().slice(0, 300)}` }
+    return { ...base, wallMs: Number.NaN, trackedMs: Number.NaN, itemsPerSecond: 0, cpuMs: Number.NaN, peakRssBytes: Number.NaN, complete: false, error: `${parsed.left}: ${stderr.trim().slice(0, 300)}` }
   }
   const result = parsed.right
   return {
     ...base,
     wallMs: result.wallMs,
+    trackedMs: result.trackedMs,
     itemsPerSecond: n / (result.wallMs / 1000),
     cpuMs: result.cpuMs,
     peakRssBytes: result.peakRssBytes,

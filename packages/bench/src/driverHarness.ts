@@ -64,6 +64,7 @@ export const runDriver = async (format: PayloadFormat, create: (config: DriverCo
   const startCpu = process.cpuUsage()
   const started = performance.now()
   let flushes = 0
+  let trackedMs = Number.NaN
   let complete = false
   let error: string | undefined
   try {
@@ -72,6 +73,7 @@ export const runDriver = async (format: PayloadFormat, create: (config: DriverCo
       subject.track(seq)
       if (seq % TRACKS_PER_TURN === TRACKS_PER_TURN - 1) await nextTurn()
     }
+    trackedMs = performance.now() - started
     const deadline = started + config.deadlineMs
     let held = -1
     let lastGrowth = performance.now()
@@ -93,6 +95,7 @@ export const runDriver = async (format: PayloadFormat, create: (config: DriverCo
     const cpu = process.cpuUsage(startCpu)
     const result: DriverResult = {
       wallMs,
+      trackedMs,
       cpuMs: (cpu.user + cpu.system) / 1000,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       complete,
@@ -103,7 +106,7 @@ export const runDriver = async (format: PayloadFormat, create: (config: DriverCo
   } catch (caught) {
     error = caught instanceof Error ? caught.message : String(caught)
     const cpu = process.cpuUsage(startCpu)
-    const result: DriverResult = { wallMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, peakRssBytes: process.resourceUsage().maxRSS * 1024, complete: false, flushes, error }
+    const result: DriverResult = { wallMs: performance.now() - started, trackedMs, cpuMs: (cpu.user + cpu.system) / 1000, peakRssBytes: process.resourceUsage().maxRSS * 1024, complete: false, flushes, error }
     console.log(JSON.stringify(result))
   }
   // SDK timers must not keep a finished driver alive.

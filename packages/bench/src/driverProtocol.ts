@@ -43,6 +43,8 @@ export const DriverResultCodec = t.intersection([
   t.type({
     /** From before the SDK is created to the moment the sink holds all N (or the deadline). */
     wallMs: t.number,
+    /** From the same start until the last track() call returned (what the app waits for). */
+    trackedMs: t.number,
     /** process.cpuUsage() over the same span, user + system. */
     cpuMs: t.number,
     /** process.resourceUsage().maxRSS of the whole driver process, in bytes. */
@@ -60,7 +62,7 @@ export const DriverResultCodec = t.intersection([
  *
  * @example
  * ```ts
- * const result: DriverResult = { wallMs: 812, cpuMs: 901, peakRssBytes: 6e7, complete: true, flushes: 1 }
+ * const result: DriverResult = { wallMs: 812, trackedMs: 95, cpuMs: 901, peakRssBytes: 6e7, complete: true, flushes: 1 }
  * ```
  */
 export type DriverResult = t.TypeOf<typeof DriverResultCodec>
