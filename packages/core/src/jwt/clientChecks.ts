@@ -5,6 +5,14 @@ import type { JwtErrorCode } from './errorCodes.js'
 /** A token that failed a client check (R6), with the code listeners receive. */
 export type ClientCheckFailure = { readonly code: JwtErrorCode; readonly message: string }
 
+/**
+ * What the R6 checks need: the allowed algorithms, the clock skew and the time now.
+ *
+ * @example
+ * ```ts
+ * const options: ClientCheckOptions = { allowedAlgorithms: ['RS256'], clockSkewMs: 60_000, now: Date.now() }
+ * ```
+ */
 export type ClientCheckOptions = {
   readonly allowedAlgorithms: readonly string[]
   readonly clockSkewMs: number

@@ -10,8 +10,24 @@ export const JWT_ERROR_CODES = {
   UNKNOWN: 4999,
 } as const
 
+/**
+ * One of the JWT error codes of behaviour.md.
+ *
+ * @example
+ * ```ts
+ * const code: JwtErrorCode = 'INVALID_SIGNATURE'
+ * ```
+ */
 export type JwtErrorCode = keyof typeof JWT_ERROR_CODES
 
+/**
+ * Whether a value is one of the JWT error codes.
+ *
+ * @example
+ * ```ts
+ * isJwtErrorCode('UNKNOWN') // true
+ * ```
+ */
 export const isJwtErrorCode = (value: unknown): value is JwtErrorCode =>
   typeof value === 'string' && Object.prototype.hasOwnProperty.call(JWT_ERROR_CODES, value)
 

@@ -72,6 +72,14 @@ export type ResolvedConfig = {
   readonly backoff: { readonly baseMs: number; readonly factor: number; readonly capMs: number }
 }
 
+/**
+ * The default of every optional setting (api.md).
+ *
+ * @example
+ * ```ts
+ * DEFAULTS.maxConsecutiveAuthFailures // 10
+ * ```
+ */
 export const DEFAULTS = {
   maxConsecutiveAuthFailures: 10,
   inactivityTimeoutMs: 30 * 60_000,

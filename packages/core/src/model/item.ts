@@ -17,6 +17,14 @@ export type AttributeValue =
   | readonly AttributeValue[]
   | { readonly [key: string]: AttributeValue }
 
+/**
+ * An event's attributes: a plain object of JSON data (R17).
+ *
+ * @example
+ * ```ts
+ * const attributes: Attributes = { sku: 'A1', price: 9.5, tags: ['sale'] }
+ * ```
+ */
 export type Attributes = { readonly [key: string]: AttributeValue }
 
 /**
@@ -69,6 +77,14 @@ export type DeadLetter = {
   readonly at: number
 }
 
+/**
+ * Codec for a dead letter, used by drivers when they read records back.
+ *
+ * @example
+ * ```ts
+ * DeadLetterCodec.decode(JSON.parse(record))
+ * ```
+ */
 export const DeadLetterCodec = t.type({
   item: StoredItemCodec,
   status: t.number,

@@ -2,14 +2,29 @@
  * The clock port. All time the core reads and every timer it arms goes through it, so tests can
  * drive time with `createManualClock()` and hosts without `setTimeout` (JavaScriptCore) can supply
  * their own timers.
+ *
+ * @example
+ * ```ts
+ * const clock: Clock = { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as never) }
+ * ```
  */
 export type Clock = {
+  /** Milliseconds since the epoch. */
   readonly now: () => number
+  /** Runs `fn` once after `ms`; returns a handle for `clearTimeout`. */
   readonly setTimeout: (fn: () => void, ms: number) => unknown
+  /** Cancels a timer; unknown or fired handles are ignored. */
   readonly clearTimeout: (handle: unknown) => void
 }
 
-/** The platform clock (`Date.now`, global timers). Used when no clock port is given. */
+/**
+ * The platform clock (`Date.now`, global timers). Used when no clock port is given.
+ *
+ * @example
+ * ```ts
+ * createSdk(config, { transport, clock: systemClock() })
+ * ```
+ */
 export const systemClock = (): Clock => ({
   now: () => Date.now(),
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),

@@ -72,5 +72,6 @@ export type StorageNamespace = {
  * ```
  */
 export type Storage = {
+  /** Opens one app's namespace (creating it when new). */
   readonly open: (namespace: string) => TaskEither<StorageFailure, StorageNamespace>
 }

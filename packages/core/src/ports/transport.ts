@@ -30,5 +30,6 @@ export type TransportFailure = { readonly kind: 'network' | 'timeout'; readonly 
  * ```
  */
 export type Transport = {
+  /** Sends one request; a network error or timeout is a `Left`, any HTTP status a `Right`. */
   readonly send: (request: HttpRequest) => TaskEither<TransportFailure, HttpResponse>
 }

@@ -70,8 +70,20 @@ export type SdkState = {
   readonly tokens: Readonly<Record<string, { readonly status: TokenStatus; readonly token: string; readonly expiresAt: number | null }>>
 }
 
-/** An authentication listener: an object with `onError` or a plain function. */
-export type AuthenticationListener = { readonly onError: (error: AuthenticationError) => void } | ((error: AuthenticationError) => void)
+/**
+ * An authentication listener: an object with `onError` or a plain function.
+ *
+ * @example
+ * ```ts
+ * const listener: AuthenticationListener = { onError: (error) => console.warn(error.details.code) }
+ * ```
+ */
+export type AuthenticationListener =
+  | {
+      /** Receives each authentication error once (R15). */
+      readonly onError: (error: AuthenticationError) => void
+    }
+  | ((error: AuthenticationError) => void)
 
 /** A non-authentication problem worth an app's attention: dead letters (R10), storage failures. */
 export type SdkProblem =
@@ -79,22 +91,53 @@ export type SdkProblem =
   | { readonly type: 'STORAGE'; readonly kind: string; readonly message: string }
   | { readonly type: 'CORRUPT_RECORDS'; readonly skipped: number }
 
-/** The SDK instance returned by `createSdk` (api.md). */
+/**
+ * The SDK instance returned by `createSdk` (api.md). No method throws on bad input: results are
+ * fp-ts `Either` values whose `Left` names the field at fault.
+ *
+ * @example
+ * ```ts
+ * const sdk: Sdk = createSdk(config, { transport: createFetchTransport() })
+ * sdk.identify('user-42')
+ * sdk.track('Opened app')
+ * ```
+ */
 export type Sdk = {
+  /** Sets the identity stamped on items tracked from now on (activity). Earlier items keep theirs. */
   identify(identifier: string): Either<SdkError, void>
+  /**
+   * Hands over a token for an identifier. Checked on the device first (R6, unless
+   * `clientValidation: false`): a `Left` carries the code, and such a token is never sent. A token
+   * the server already refused answers `Left` too (R7). `JWT_DISABLED` when JWT is off (R1).
+   */
   passAuthenticationDetails(details: { token: string; identifier: string }): Either<SdkError, void>
+  /** Adds a listener for authentication errors (R15); returns the function that removes it. */
   registerAuthenticationListener(listener: AuthenticationListener): () => void
   /** Problems other than authentication (dead letters, storage). */
   registerProblemListener(listener: (problem: SdkProblem) => void): () => void
+  /** Queues an event with optional JSON attributes; answers its id at once (R13, R17). */
   track(name: string, attributes?: Attributes): Either<SdkError, { readonly id: ItemId }>
+  /** Queues a user attribute change, like `track`. */
   setUserAttribute(name: string, value: AttributeValue): Either<SdkError, { readonly id: ItemId }>
+  /**
+   * Logs the user out (R11): starts a new session, makes later items anonymous, and flushes the
+   * user's pending items with the user's token; settles with the report, never waiting on timers.
+   */
   logout(): Promise<Either<SdkError, SyncReport>>
+  /** Sends what can be sent now (R12) and settles with the report, never waiting on timers. */
   flush(): Promise<Either<SdkError, SyncReport>>
+  /** The app came to the foreground (activity; the periodic flush runs again). */
   onAppForeground(): void
+  /** The app went to the background: sync now, no periodic flush until foreground. */
   onAppBackground(): void
+  /** Resolves once everything tracked before the call is in storage and survives a crash (R13). */
   whenPersisted(): Promise<void>
+  /** A plain, serialisable snapshot (R19), tokens redacted. */
   getState(): SdkState
+  /** Calls `listener` with a new snapshot on every change; returns the unsubscribe function. */
   subscribe(listener: (state: SdkState) => void): () => void
+  /** The XState actor, for the inspector and advanced observation (R19). */
   readonly actor: AnyActorRef
+  /** Writes what is pending (bounded by `timeoutMs`), stops timers and releases storage. */
   shutdown(): Promise<void>
 }

@@ -20,9 +20,13 @@ export type SendBatchInput = { readonly batch: FrozenBatch; readonly token: stri
  * IO actors. With stand-ins for these, the machine runs under `transition()` with no IO at all.
  */
 export type SyncMachineDeps = {
+  /** The clock reading guards and delays decide with. */
   readonly now: () => number
+  /** Randomness in [0, 1) for backoff jitter. */
   readonly random: () => number
+  /** A new, never repeated session id. */
   readonly nextSessionId: () => SessionId
+  /** A new, never repeated batch id. */
   readonly nextBatchId: () => BatchId
   readonly actors: {
     readonly restore: CallbackActorLogic<EventObject, void>
@@ -31,6 +35,14 @@ export type SyncMachineDeps = {
   }
 }
 
+/**
+ * What the statechart starts from: its settings and the start time (the first session).
+ *
+ * @example
+ * ```ts
+ * createActor(machine, { input: { settings, startedAt: Date.now() } })
+ * ```
+ */
 export type SyncMachineInput = { readonly settings: MachineSettings; readonly startedAt: number }
 
 /** An IO actor that does nothing: lets the statechart be explored without IO (tests, diagrams). */
@@ -299,4 +311,12 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
   })
 }
 
+/**
+ * The statechart's type, as `createSyncMachine` builds it.
+ *
+ * @example
+ * ```ts
+ * const machine: SyncMachine = describeSyncMachine()
+ * ```
+ */
 export type SyncMachine = ReturnType<typeof createSyncMachine>

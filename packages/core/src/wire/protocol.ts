@@ -12,6 +12,14 @@ export const WireItemCodec = t.union([
   t.type({ ...itemStamp, type: t.literal('event'), attributes: t.record(t.string, AttributeValueCodec) }),
   t.type({ ...itemStamp, type: t.literal('user_attribute'), value: AttributeValueCodec }),
 ])
+/**
+ * One item as the wire carries it (no identity: a batch names it once).
+ *
+ * @example
+ * ```ts
+ * const item: WireItem = { id: 'i1', type: 'event', name: 'Opened app', attributes: {}, timestamp: 0, sessionId: 's1' }
+ * ```
+ */
 export type WireItem = t.TypeOf<typeof WireItemCodec>
 
 /** The body of `POST /v1/apps/{appId}/batches`. */
@@ -22,6 +30,14 @@ export const BatchBodyCodec = t.type({
   identity: t.union([t.null, t.type({ key: t.literal('uid'), value: t.string })]),
   items: t.array(WireItemCodec),
 })
+/**
+ * The JSON body of a batch request (wire-protocol.md).
+ *
+ * @example
+ * ```ts
+ * const body: BatchBody = { batchId: 'b1', sentAt: Date.now(), environment: 'live', identity: null, items: [] }
+ * ```
+ */
 export type BatchBody = t.TypeOf<typeof BatchBodyCodec>
 
 /** 200 body. */
@@ -45,4 +61,12 @@ export const ValidationErrorBodyCodec = t.type({
   ]),
 })
 
+/**
+ * Sent as `X-SDK-Version: jwt-sync/<version>`.
+ *
+ * @example
+ * ```ts
+ * headers['X-SDK-Version'] = `jwt-sync/${SDK_VERSION}`
+ * ```
+ */
 export const SDK_VERSION = '0.1.0'
