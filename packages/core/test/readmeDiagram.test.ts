@@ -11,3 +11,12 @@ describe('README statechart', () => {
     expect(block?.[1]).toBe(statechartToMermaid())
   })
 })
+
+describe('README sequence diagram', () => {
+  it('the README shows the JWT flow of docs/jwt-flow.md, unchanged', () => {
+    const read = (path: string) => readFileSync(fileURLToPath(new URL(path, import.meta.url)), 'utf8')
+    const diagram = (text: string) => /```mermaid\n(sequenceDiagram[\s\S]*?)```/.exec(text)?.[1]
+    expect(diagram(read('../../../README.md'))).toBeDefined()
+    expect(diagram(read('../../../README.md'))).toBe(diagram(read('../../../docs/jwt-flow.md')))
+  })
+})
