@@ -1,6 +1,16 @@
 import type { Clock } from '../ports/clock.js'
 
-/** A clock that only moves when told: for deterministic tests and simulated time. */
+/**
+ * A clock that only moves when told: for deterministic tests and simulated time.
+ *
+ * @example
+ * ```ts
+ * const clock: ManualClock = createManualClock(0)
+ * clock.setTimeout(() => console.log('due'), 500)
+ * clock.nextTimerAt() // 500
+ * clock.advance(500) // prints "due"
+ * ```
+ */
 export type ManualClock = Clock & {
   /** Moves time forward by `ms`, running every timer that falls due, in due order. */
   advance(ms: number): void

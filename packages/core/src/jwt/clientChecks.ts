@@ -2,7 +2,15 @@ import * as E from 'fp-ts/lib/Either.js'
 import { decodeJwt, expiryMsOf, subjectOf } from './decodeJwt.js'
 import type { JwtErrorCode } from './errorCodes.js'
 
-/** A token that failed a client check (R6), with the code listeners receive. */
+/**
+ * A token that failed a client check (R6), with the code listeners receive.
+ *
+ * @example
+ * ```ts
+ * const checked = checkToken(token, 'user-42', { allowedAlgorithms: ['RS256'], clockSkewMs: 60_000, now: Date.now() })
+ * if (E.isLeft(checked)) console.warn(checked.left.code, checked.left.message) // e.g. 'IDENTIFIER_MISMATCH'
+ * ```
+ */
 export type ClientCheckFailure = { readonly code: JwtErrorCode; readonly message: string }
 
 /**
@@ -65,5 +73,12 @@ export const isExpired = (
     ? E.left({ code: 'TIME_CONSTRAINT_FAILURE', message: 'token has expired' })
     : E.right(undefined)
 
-/** What logs may show of a token (R18): its first 8 characters. */
+/**
+ * What logs may show of a token (R18): its first 8 characters.
+ *
+ * @example
+ * ```ts
+ * redactToken('eyJhbGciOiJSUzI1NiJ9.e30.c2ln') // 'eyJhbGci…'
+ * ```
+ */
 export const redactToken = (token: string): string => `${token.slice(0, 8)}…`

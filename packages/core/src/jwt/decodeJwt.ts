@@ -43,7 +43,15 @@ export const decodeJwt = (token: string): E.Either<string, DecodedJwt> => {
   return E.right({ header, payload })
 }
 
-/** The subject: `sub` as a string, or `sub.value` where `sub` is `{ key, value }` (R6). */
+/**
+ * The subject: `sub` as a string, or `sub.value` where `sub` is `{ key, value }` (R6).
+ *
+ * @example
+ * ```ts
+ * subjectOf({ sub: 'user-42' }) // 'user-42'
+ * subjectOf({ sub: { key: 'uid', value: 'user-42' } }) // 'user-42'
+ * ```
+ */
 export const subjectOf = (payload: Readonly<Record<string, unknown>>): string | null => {
   const sub = payload['sub']
   if (typeof sub === 'string') return sub.length > 0 ? sub : null
@@ -54,7 +62,15 @@ export const subjectOf = (payload: Readonly<Record<string, unknown>>): string | 
   return null
 }
 
-/** `exp` in milliseconds, or null when absent or not a number. */
+/**
+ * `exp` in milliseconds, or null when absent or not a number.
+ *
+ * @example
+ * ```ts
+ * expiryMsOf({ exp: 1_700_000_000 }) // 1_700_000_000_000
+ * expiryMsOf({}) // null
+ * ```
+ */
 export const expiryMsOf = (payload: Readonly<Record<string, unknown>>): number | null => {
   const exp = payload['exp']
   return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : null

@@ -1,4 +1,11 @@
-/** The JWT error codes of behaviour.md with their numeric codes. */
+/**
+ * The JWT error codes of behaviour.md with their numeric codes.
+ *
+ * @example
+ * ```ts
+ * JWT_ERROR_CODES.INVALID_SIGNATURE // 4003
+ * ```
+ */
 export const JWT_ERROR_CODES = {
   DECRYPTION_FAILED: 4000,
   HEADER_TYPE_INCOMPATIBLE: 4001,
@@ -34,6 +41,13 @@ export const isJwtErrorCode = (value: unknown): value is JwtErrorCode =>
 /**
  * What authentication listeners receive (api.md). `token` is the full token: it is the app's own
  * (R18 only forbids writing it to logs).
+ *
+ * @example
+ * ```ts
+ * sdk.registerAuthenticationListener((error: AuthenticationError) => {
+ *   if (error.details.code === 'TOKEN_NOT_AVAILABLE') console.warn('no token for', error.details.identifier)
+ * })
+ * ```
  */
 export type AuthenticationError = {
   readonly type: 'JWT'

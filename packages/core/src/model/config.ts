@@ -2,12 +2,26 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { describeDecodeFailure } from './decodeFailure.js'
 
-/** Why the SDK asks a `tokenProvider` for a token (R16). */
+/**
+ * Why the SDK asks a `tokenProvider` for a token (R16).
+ *
+ * @example
+ * ```ts
+ * const tokenProvider: TokenProvider = async (identifier, reason: TokenRequestReason) =>
+ *   (await fetch(`https://app.example.com/jwt?user=${encodeURIComponent(identifier)}&reason=${reason}`)).text()
+ * ```
+ */
 export type TokenRequestReason = 'missing' | 'rejected' | 'invalid' | 'expiring'
 
 /**
  * Fetches a fresh token for an identifier from the app's server (R16). The SDK calls it at most
  * once at a time per identifier and retries failures with backoff.
+ *
+ * @example
+ * ```ts
+ * const tokenProvider: TokenProvider = async (identifier) =>
+ *   (await fetch(`https://app.example.com/jwt?user=${encodeURIComponent(identifier)}`)).text()
+ * ```
  */
 export type TokenProvider = (identifier: string, reason: TokenRequestReason) => Promise<string>
 
@@ -17,7 +31,15 @@ const nonEmptyString = t.refinement(t.string, (s) => s.length > 0, 'non-empty st
 
 const BackoffCodec = t.partial({ baseMs: positiveInt, factor: t.refinement(t.number, (n) => n >= 1, 'number >= 1'), capMs: positiveInt })
 
-/** The config of api.md, checked at `createSdk` (io-ts). */
+/**
+ * The config of api.md, checked at `createSdk` (io-ts).
+ *
+ * @example
+ * ```ts
+ * const decoded = SdkConfigCodec.decode(JSON.parse(configText))
+ * if (E.isLeft(decoded)) console.error(describeDecodeFailure(decoded.left).message)
+ * ```
+ */
 export const SdkConfigCodec = t.intersection([
   t.type({
     appId: nonEmptyString,
@@ -42,18 +64,40 @@ export const SdkConfigCodec = t.intersection([
   }),
 ])
 
-/** What the app passes to `createSdk`. */
+/**
+ * What the app passes to `createSdk`.
+ *
+ * @example
+ * ```ts
+ * const config: SdkConfig = { appId: 'my-app', environment: 'live', baseUrl: 'https://ingest.example.com',
+ *   networkConfig: { authorizationConfig: { isJwtEnabled: true } }, tokenProvider }
+ * ```
+ */
 export type SdkConfig = Omit<t.TypeOf<typeof SdkConfigCodec>, 'tokenProvider'> & { readonly tokenProvider?: TokenProvider }
 
 /**
  * Data centres an integrator can name instead of a `baseUrl`; extend it with `dataCenters` in the
  * config. The hosts are placeholders an operator replaces.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_DATA_CENTERS['local'] // 'http://127.0.0.1:4318'
+ * const config: SdkConfig = { appId: 'my-app', environment: 'test', dataCenter: 'local', networkConfig: { authorizationConfig: { isJwtEnabled: true } } }
+ * ```
  */
 export const DEFAULT_DATA_CENTERS: Readonly<Record<string, string>> = {
   local: 'http://127.0.0.1:4318',
 }
 
-/** The config with every default filled in. */
+/**
+ * The config with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const resolved = resolveConfig(config)
+ * if (E.isRight(resolved)) console.log(resolved.right.baseUrl, resolved.right.maxBatchSize) // maxBatchSize 100 unless set
+ * ```
+ */
 export type ResolvedConfig = {
   readonly appId: string
   readonly baseUrl: string
@@ -92,10 +136,26 @@ export const DEFAULTS = {
   backoff: { baseMs: 2_000, factor: 2, capMs: 5 * 60_000 },
 } as const
 
-/** A config problem, naming the field. */
+/**
+ * A config problem, naming the field.
+ *
+ * @example
+ * ```ts
+ * const resolved = resolveConfig({ appId: 'my-app', environment: 'live', dataCenter: 'mars', networkConfig: { authorizationConfig: { isJwtEnabled: true } } })
+ * if (E.isLeft(resolved)) resolved.left // { type: 'INVALID_CONFIG', field: 'dataCenter', message: 'dataCenter: unknown data center "mars"' }
+ * ```
+ */
 export type ConfigError = { readonly type: 'INVALID_CONFIG'; readonly field: string; readonly message: string }
 
-/** Checks and completes a config; never throws. */
+/**
+ * Checks and completes a config; never throws.
+ *
+ * @example
+ * ```ts
+ * resolveConfig({ appId: 'my-app', environment: 'test', dataCenter: 'local', networkConfig: { authorizationConfig: { isJwtEnabled: true } } })
+ * // Right({ appId: 'my-app', baseUrl: 'http://127.0.0.1:4318', isJwtEnabled: true, maxBatchSize: 100, ... })
+ * ```
+ */
 export const resolveConfig = (input: unknown): E.Either<ConfigError, ResolvedConfig> => {
   const decoded = SdkConfigCodec.decode(input)
   if (E.isLeft(decoded)) {

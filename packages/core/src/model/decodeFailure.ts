@@ -17,6 +17,13 @@ const pathOf = (error: t.ValidationError): string[] => {
  * Turns io-ts errors into one message naming the field, e.g.
  * `networkConfig.authorizationConfig.isJwtEnabled: expected boolean, got "yes"`.
  * The deepest path wins: it is the most specific field.
+ *
+ * @example
+ * ```ts
+ * const decoded = SdkConfigCodec.decode(input)
+ * if (E.isLeft(decoded)) console.error(describeDecodeFailure(decoded.left).message)
+ * // e.g. 'networkConfig.authorizationConfig.isJwtEnabled: expected boolean, got "yes"'
+ * ```
  */
 export const describeDecodeFailure = (errors: t.Errors): { field: string; message: string } => {
   let best = { field: '(root)', message: 'invalid value', depth: -1 }

@@ -1,9 +1,23 @@
-/** An app user's identifier as the app passes it to `identify()`. Never empty. */
+/**
+ * An app user's identifier as the app passes it to `identify()`. Never empty.
+ *
+ * @example
+ * ```ts
+ * const identifier = 'user-42' as Identifier
+ * identityKeyOf(identifier) // 'user:user-42'
+ * ```
+ */
 export type Identifier = string & { readonly __brand: 'Identifier' }
 
 /**
  * The identity an item is stamped with, as one string: `anon` for anonymous items, `user:<id>` for
  * an identified user's. It is the storage partition key: a batch only ever holds one identity (R4).
+ *
+ * @example
+ * ```ts
+ * const key: IdentityKey = identityKeyOf('user-42' as Identifier) // 'user:user-42'
+ * await namespace.peek(key, 100)()
+ * ```
  */
 export type IdentityKey = string & { readonly __brand: 'IdentityKey' }
 

@@ -1,14 +1,44 @@
 import * as t from 'io-ts'
 import type { IdentityKey } from './identity.js'
 
-/** Unique id of a tracked item; it never changes, across retries and restarts (R14). */
+/**
+ * Unique id of a tracked item; it never changes, across retries and restarts (R14).
+ *
+ * @example
+ * ```ts
+ * const tracked = sdk.track('Opened app')
+ * if (E.isRight(tracked)) console.log(tracked.right.id) // an ItemId, stable across retries
+ * ```
+ */
 export type ItemId = string & { readonly __brand: 'ItemId' }
-/** Unique id of a batch; a resent batch keeps it (R14). */
+/**
+ * Unique id of a batch; a resent batch keeps it (R14).
+ *
+ * @example
+ * ```ts
+ * const nextBatchId = (): BatchId => crypto.randomUUID() as BatchId
+ * ```
+ */
 export type BatchId = string & { readonly __brand: 'BatchId' }
-/** Id of a session (behaviour.md, Vocabulary). */
+/**
+ * Id of a session (behaviour.md, Vocabulary).
+ *
+ * @example
+ * ```ts
+ * const nextSessionId = (): SessionId => crypto.randomUUID() as SessionId
+ * ```
+ */
 export type SessionId = string & { readonly __brand: 'SessionId' }
 
-/** JSON value accepted as an attribute (R17): no undefined, no NaN, no class instances. */
+/**
+ * JSON value accepted as an attribute (R17): no undefined, no NaN, no class instances.
+ *
+ * @example
+ * ```ts
+ * const plan: AttributeValue = { tier: 'pro', seats: 5, trial: false }
+ * sdk.setUserAttribute('plan', plan)
+ * ```
+ */
 export type AttributeValue =
   | null
   | boolean
@@ -30,6 +60,12 @@ export type Attributes = { readonly [key: string]: AttributeValue }
 /**
  * An item as the queue stores it: the wire item of wire-protocol.md plus the identity it was
  * stamped with. The stamp (id, timestamp, session, identity) never changes.
+ *
+ * @example
+ * ```ts
+ * const item: StoredItem = { id: 'i1' as ItemId, identity: ANONYMOUS, type: 'event', name: 'Opened app',
+ *   attributes: {}, timestamp: Date.now(), sessionId: 's1' as SessionId }
+ * ```
  */
 export type StoredItem =
   | {
@@ -63,13 +99,28 @@ const stamp = {
   sessionId: t.string,
 }
 
-/** Codec for a stored item, used by drivers when they read records back (storage boundary). */
+/**
+ * Codec for a stored item, used by drivers when they read records back (storage boundary).
+ *
+ * @example
+ * ```ts
+ * StoredItemCodec.decode(JSON.parse(record))
+ * ```
+ */
 export const StoredItemCodec = t.union([
   t.type({ ...stamp, type: t.literal('event'), attributes: t.record(t.string, AttributeValueCodec) }),
   t.type({ ...stamp, type: t.literal('user_attribute'), value: AttributeValueCodec }),
 ]) as unknown as t.Type<StoredItem, unknown, unknown>
 
-/** An item given up on after a permanent rejection (R10), with the reason the server gave. */
+/**
+ * An item given up on after a permanent rejection (R10), with the reason the server gave.
+ *
+ * @example
+ * ```ts
+ * const letters = await namespace.readDeadLetters(50)()
+ * if (E.isRight(letters)) for (const letter of letters.right) console.warn(letter.item.id, letter.status, letter.reason)
+ * ```
+ */
 export type DeadLetter = {
   readonly item: StoredItem
   readonly status: number

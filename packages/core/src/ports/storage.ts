@@ -2,12 +2,25 @@ import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import type { IdentityKey } from '../model/identity.js'
 import type { DeadLetter, ItemId, StoredItem } from '../model/item.js'
 
-/** A JSON value kept in the small key-value state. The core decodes what it reads back (io-ts). */
+/**
+ * A JSON value kept in the small key-value state. The core decodes what it reads back (io-ts).
+ *
+ * @example
+ * ```ts
+ * const value: StateValue = { id: 's1', startedAt: 1_700_000_000_000, tags: ['a', 'b'] }
+ * await namespace.commit({ state: { session: value, stale: null } })() // null deletes `stale`
+ * ```
+ */
 export type StateValue = null | boolean | number | string | readonly StateValue[] | { readonly [key: string]: StateValue }
 
 /**
  * Why a storage operation failed. `quota` is a full disk or an exhausted browser quota; `corrupt`
  * is data the driver could not read back; `locked` is a second process on the same data.
+ *
+ * @example
+ * ```ts
+ * const failure: StorageFailure = { kind: 'quota', message: 'QuotaExceededError: the origin is out of space' }
+ * ```
  */
 export type StorageFailure = {
   readonly kind: 'quota' | 'io' | 'corrupt' | 'locked' | 'closed'
@@ -17,6 +30,12 @@ export type StorageFailure = {
 /**
  * One grouped write. A driver applies it as one unit (all or nothing where the medium allows), in
  * this order: `append`, `remove`, `removeIdentities`, `deadLetters`, `state`.
+ *
+ * @example
+ * ```ts
+ * const write: StorageWrite = { append: [item] }
+ * await namespace.commit(write)()
+ * ```
  */
 export type StorageWrite = {
   /** New items, in tracking order. */
@@ -31,10 +50,26 @@ export type StorageWrite = {
   readonly state?: Readonly<Record<string, StateValue | null>>
 }
 
-/** What a commit did: how many pending items each `removeIdentities` entry removed. */
+/**
+ * What a commit did: how many pending items each `removeIdentities` entry removed.
+ *
+ * @example
+ * ```ts
+ * const result = await namespace.commit({ removeIdentities: [identityKeyOf('user-42' as Identifier)] })()
+ * if (E.isRight(result)) result.right.removedByIdentity // { 'user:user-42': 3 }
+ * ```
+ */
 export type CommitResult = { readonly removedByIdentity: Readonly<Record<string, number>> }
 
-/** Everything a namespace holds, read once when an SDK instance starts. */
+/**
+ * Everything a namespace holds, read once when an SDK instance starts.
+ *
+ * @example
+ * ```ts
+ * const snapshot = await namespace.load()()
+ * if (E.isRight(snapshot)) console.log(snapshot.right.pendingByIdentity, snapshot.right.skippedRecords)
+ * ```
+ */
 export type StorageSnapshot = {
   /** Pending items per identity key. */
   readonly pendingByIdentity: Readonly<Record<string, number>>
@@ -47,6 +82,12 @@ export type StorageSnapshot = {
 /**
  * One app's storage: a durable queue of pending items, partitioned by identity, a dead-letter
  * store, and small key-value state (session, tokens, identity, frozen batches).
+ *
+ * @example
+ * ```ts
+ * const opened = await createMemoryStorage().open('my-app')()
+ * if (E.isRight(opened)) await opened.right.peek(ANONYMOUS, 100)()
+ * ```
  */
 export type StorageNamespace = {
   /** Reads the counts and the key-value state (at start). */

@@ -1,6 +1,14 @@
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 
-/** One HTTP request, already built by the core (wire-protocol.md). A transport only moves bytes. */
+/**
+ * One HTTP request, already built by the core (wire-protocol.md). A transport only moves bytes.
+ *
+ * @example
+ * ```ts
+ * const request: HttpRequest = { url: 'https://ingest.example.com/v1/apps/my-app/batches', method: 'POST',
+ *   headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), timeoutMs: 30_000 }
+ * ```
+ */
 export type HttpRequest = {
   readonly url: string
   readonly method: 'POST'
@@ -9,14 +17,29 @@ export type HttpRequest = {
   readonly timeoutMs: number
 }
 
-/** The server's answer. Header names are lower-case. */
+/**
+ * The server's answer. Header names are lower-case.
+ *
+ * @example
+ * ```ts
+ * const response: HttpResponse = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"accepted":2,"duplicates":0}' }
+ * ```
+ */
 export type HttpResponse = {
   readonly status: number
   readonly headers: Record<string, string>
   readonly body: string
 }
 
-/** Why no response arrived. Both kinds are transient failures for the core (R9). */
+/**
+ * Why no response arrived. Both kinds are transient failures for the core (R9).
+ *
+ * @example
+ * ```ts
+ * const failure: TransportFailure = { kind: 'timeout', message: 'no response after 30000 ms' }
+ * return E.left(failure)
+ * ```
+ */
 export type TransportFailure = { readonly kind: 'network' | 'timeout'; readonly message: string }
 
 /**

@@ -10,7 +10,14 @@ const redactValue = (key: string, value: unknown, depth: number): unknown => {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(k, v, depth + 1)]))
 }
 
-/** Redacts every token-looking value and every `*token*` field to its first 8 characters (R18). */
+/**
+ * Redacts every token-looking value and every `*token*` field to its first 8 characters (R18).
+ *
+ * @example
+ * ```ts
+ * redactFields({ token: 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln', code: 4003 }) // { token: 'eyJhbGci…', code: 4003 }
+ * ```
+ */
 export const redactFields = (fields: LogFields): LogFields => redactValue('', fields, 0) as LogFields
 
 /** Wraps the logger port so nothing reaches it unredacted, and a throwing logger harms nothing. */

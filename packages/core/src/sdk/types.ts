@@ -7,7 +7,15 @@ import type { Logger } from '../ports/logger.js'
 import type { Storage } from '../ports/storage.js'
 import type { Transport } from '../ports/transport.js'
 
-/** The IO an SDK instance uses (api.md). Only `transport` is required. */
+/**
+ * The IO an SDK instance uses (api.md). Only `transport` is required.
+ *
+ * @example
+ * ```ts
+ * const ports: SdkPorts = { transport, storage: createMemoryStorage(), clock: systemClock() }
+ * const sdk = createSdk(config, ports)
+ * ```
+ */
 export type SdkPorts = {
   readonly transport: Transport
   readonly storage?: Storage
@@ -22,6 +30,12 @@ export type SdkPorts = {
 /**
  * An error value. Every method that can fail returns one of these in a `Left`; none throws.
  * `field` names the argument at fault for `INVALID_INPUT`.
+ *
+ * @example
+ * ```ts
+ * const result = sdk.track('')
+ * if (E.isLeft(result)) console.warn(result.left.code, result.left.message) // 'INVALID_INPUT' ...
+ * ```
  */
 export type SdkError =
   | { readonly code: 'INVALID_INPUT'; readonly field: string; readonly message: string }
@@ -29,10 +43,25 @@ export type SdkError =
   | { readonly code: 'SHUT_DOWN'; readonly message: string }
   | { readonly code: JwtErrorCode; readonly numericCode: number; readonly message: string }
 
-/** A token's status in the token record (behaviour.md, Vocabulary). */
+/**
+ * A token's status in the token record (behaviour.md, Vocabulary).
+ *
+ * @example
+ * ```ts
+ * const status: TokenStatus | undefined = sdk.getState().tokens['user-42']?.status // e.g. 'usable'
+ * ```
+ */
 export type TokenStatus = 'usable' | 'rejected' | 'invalid' | 'expired'
 
-/** Why items stay pending after a sync attempt. */
+/**
+ * Why items stay pending after a sync attempt.
+ *
+ * @example
+ * ```ts
+ * const report = await sdk.flush()
+ * if (E.isRight(report) && report.right.waiting.includes('awaiting-token')) askServerForToken()
+ * ```
+ */
 export type PendingReason =
   | 'awaiting-token'
   | 'suspended'
@@ -40,7 +69,15 @@ export type PendingReason =
   | 'backoff'
   | 'storage-unavailable'
 
-/** What a `flush()` or `logout()` attempt did, from its start until sync came to rest. */
+/**
+ * What a `flush()` or `logout()` attempt did, from its start until sync came to rest.
+ *
+ * @example
+ * ```ts
+ * const report = await sdk.flush()
+ * if (E.isRight(report)) console.log(report.right.delivered, report.right.pending, report.right.waiting)
+ * ```
+ */
 export type SyncReport = {
   readonly delivered: number
   readonly deadLettered: number
@@ -52,7 +89,14 @@ export type SyncReport = {
   readonly waiting: readonly PendingReason[]
 }
 
-/** The plain, serialisable snapshot of `getState()` (R19). Tokens are redacted (R18). */
+/**
+ * The plain, serialisable snapshot of `getState()` (R19). Tokens are redacted (R18).
+ *
+ * @example
+ * ```ts
+ * const unsubscribe = sdk.subscribe((state: SdkState) => console.log(state.status, state.pendingCount, state.sync))
+ * ```
+ */
 export type SdkState = {
   readonly status: 'starting' | 'running' | 'stopped'
   readonly appId: string
@@ -85,7 +129,16 @@ export type AuthenticationListener =
     }
   | ((error: AuthenticationError) => void)
 
-/** A non-authentication problem worth an app's attention: dead letters (R10), storage failures. */
+/**
+ * A non-authentication problem worth an app's attention: dead letters (R10), storage failures.
+ *
+ * @example
+ * ```ts
+ * sdk.registerProblemListener((problem: SdkProblem) => {
+ *   if (problem.type === 'DEAD_LETTER') console.warn(problem.itemIds, problem.status, problem.reason)
+ * })
+ * ```
+ */
 export type SdkProblem =
   | { readonly type: 'DEAD_LETTER'; readonly itemIds: readonly string[]; readonly status: number; readonly reason: string }
   | { readonly type: 'STORAGE'; readonly kind: string; readonly message: string }

@@ -4,7 +4,15 @@ import type { BackoffSettings } from './backoff.js'
 import type { TokenStatus } from '../sdk/types.js'
 import type { JwtErrorCode } from '../jwt/errorCodes.js'
 
-/** The settings the statechart decides with: the resolved config minus functions and IO. */
+/**
+ * The settings the statechart decides with: the resolved config minus functions and IO.
+ *
+ * @example
+ * ```ts
+ * const settings: MachineSettings = { ...DEFAULTS, appId: 'my-app', isJwtEnabled: true, clientValidation: true }
+ * createActor(createSyncMachine(deps), { input: { settings, startedAt: Date.now() } })
+ * ```
+ */
 export type MachineSettings = {
   readonly appId: string
   readonly isJwtEnabled: boolean
@@ -18,7 +26,14 @@ export type MachineSettings = {
   readonly backoff: BackoffSettings
 }
 
-/** A token kept for one identifier (behaviour.md, Vocabulary). */
+/**
+ * A token kept for one identifier (behaviour.md, Vocabulary).
+ *
+ * @example
+ * ```ts
+ * const record: TokenRecord = { token, status: 'usable', expiresAt: expiryMsOf(payload) }
+ * ```
+ */
 export type TokenRecord = {
   readonly token: string
   readonly status: TokenStatus
@@ -44,6 +59,11 @@ export type WaitRecord = { readonly id: number; readonly openedByError: boolean;
  * A batch formed from the queue. Once formed it is frozen (R14): every resend carries the same
  * id and items, until it is delivered, split (413), dead-lettered or deleted (R11).
  * At most `maxBatchSize` items, so keeping it in context stays cheap.
+ *
+ * @example
+ * ```ts
+ * const batchIds = actor.getSnapshot().context.outbox.map((batch: FrozenBatch) => batch.batchId)
+ * ```
  */
 export type FrozenBatch = {
   readonly batchId: BatchId
@@ -77,6 +97,12 @@ export type TokenVerdict = { readonly seq: number; readonly error: { readonly co
 /**
  * The statechart's context: control data only. Pending items live in storage; the context keeps
  * their counts per identity and the (bounded) frozen batches.
+ *
+ * @example
+ * ```ts
+ * const context: SyncContext = actor.getSnapshot().context
+ * console.log(context.pendingByIdentity, context.session.consecutiveAuthFailures)
+ * ```
  */
 export type SyncContext = {
   readonly settings: MachineSettings

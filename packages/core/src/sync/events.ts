@@ -19,7 +19,15 @@ export type RestoredState = {
   readonly loggingOut: readonly Identifier[]
 }
 
-/** Events the statechart accepts. Commands from the facade carry the time they were made (`at`). */
+/**
+ * Events the statechart accepts. Commands from the facade carry the time they were made (`at`).
+ *
+ * @example
+ * ```ts
+ * const event: SyncEvent = { type: 'IDENTIFY', identifier: 'user-42' as Identifier, at: Date.now() }
+ * actor.send(event)
+ * ```
+ */
 export type SyncEvent =
   | { readonly type: 'RESTORED'; readonly restored: RestoredState }
   | { readonly type: 'ACTIVITY'; readonly at: number }
@@ -38,7 +46,15 @@ export type SyncEvent =
   | { readonly type: 'BATCH_FORM_FAILED'; readonly reason: string }
   | { readonly type: 'SHUTDOWN' }
 
-/** Effects the statechart asks the runtime to carry out (XState `emit`): it does no IO itself. */
+/**
+ * Effects the statechart asks the runtime to carry out (XState `emit`): it does no IO itself.
+ *
+ * @example
+ * ```ts
+ * actor.on('persist', ({ write }) => namespace.commit(write)())
+ * actor.on('log', ({ level, message, fields }) => logger[level](message, fields))
+ * ```
+ */
 export type SyncEmitted =
   | { readonly type: 'persist'; readonly write: StorageWrite }
   | { readonly type: 'authError'; readonly error: AuthenticationError; readonly dedupeKey: string }

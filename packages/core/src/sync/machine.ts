@@ -10,14 +10,39 @@ import { planNext, type SyncPlan } from './plan.js'
 import { isSuspended, newSession, recordActivity, startSession } from './session.js'
 import { chain, type Step } from './step.js'
 
-/** Input of the invoked actor that forms a batch from the queue. */
+/**
+ * Input of the invoked actor that forms a batch from the queue.
+ *
+ * @example
+ * ```ts
+ * const formBatch = fromCallback<EventObject, FormBatchInput>(({ input, sendBack }) => {
+ *   void namespace.peek(input.identity, input.limit)().then((r) => E.isRight(r) && sendBack({ type: 'BATCH_FORMED', identity: input.identity, items: r.right }))
+ * })
+ * ```
+ */
 export type FormBatchInput = { readonly identity: IdentityKey; readonly limit: number }
-/** Input of the invoked actor that sends a frozen batch. */
+/**
+ * Input of the invoked actor that sends a frozen batch.
+ *
+ * @example
+ * ```ts
+ * const sendBatch = fromCallback<EventObject, SendBatchInput>(({ input: { batch, token }, sendBack }) => {
+ *   void send(batch, token).then((outcome) => sendBack({ type: 'BATCH_SENT', batch, token, outcome }))
+ * })
+ * ```
+ */
 export type SendBatchInput = { readonly batch: FrozenBatch; readonly token: string | null }
 
 /**
  * What the statechart needs from outside: a clock reading, randomness for jitter and ids, and the
  * IO actors. With stand-ins for these, the machine runs under `transition()` with no IO at all.
+ *
+ * @example
+ * ```ts
+ * const deps: SyncMachineDeps = { now: Date.now, random: Math.random,
+ *   nextSessionId: () => crypto.randomUUID() as SessionId, nextBatchId: () => crypto.randomUUID() as BatchId,
+ *   actors: { restore: idleActor<void>(), formBatch: idleActor(), sendBatch: idleActor() } }
+ * ```
  */
 export type SyncMachineDeps = {
   /** The clock reading guards and delays decide with. */
@@ -45,7 +70,14 @@ export type SyncMachineDeps = {
  */
 export type SyncMachineInput = { readonly settings: MachineSettings; readonly startedAt: number }
 
-/** An IO actor that does nothing: lets the statechart be explored without IO (tests, diagrams). */
+/**
+ * An IO actor that does nothing: lets the statechart be explored without IO (tests, diagrams).
+ *
+ * @example
+ * ```ts
+ * createSyncMachine({ ...deps, actors: { restore: idleActor<void>(), formBatch: idleActor(), sendBatch: idleActor() } })
+ * ```
+ */
 export const idleActor = <TInput>(): CallbackActorLogic<EventObject, TInput> => fromCallback<EventObject, TInput>(() => undefined)
 
 const initialContext = (input: SyncMachineInput, sessionId: SessionId): SyncContext => ({

@@ -2,7 +2,14 @@ import type { AnyStateMachine } from 'xstate'
 import type { BatchId, SessionId } from '../model/item.js'
 import { createSyncMachine, idleActor } from './machine.js'
 
-/** One transition of the statechart, named so tests and diagrams agree on it. */
+/**
+ * One transition of the statechart, named so tests and diagrams agree on it.
+ *
+ * @example
+ * ```ts
+ * const guarded = listTransitions(describeSyncMachine()).filter((info: TransitionInfo) => info.guard !== null)
+ * ```
+ */
 export type TransitionInfo = {
   /** `source|event|index`: index tells guarded branches for the same event apart. */
   readonly key: string
@@ -28,7 +35,14 @@ const guardName = (guard: unknown): string | null =>
 
 const transitionsOf = (node: Node): Transition[][] => [...node.transitions.values(), ...(node.always !== undefined ? [node.always] : [])].map((list) => [...list])
 
-/** Every state node id of a machine, depth first. */
+/**
+ * Every state node id of a machine, depth first.
+ *
+ * @example
+ * ```ts
+ * listStates(describeSyncMachine()) // ['jwtSync', 'jwtSync.starting', 'jwtSync.running', ...]
+ * ```
+ */
 export const listStates = (machine: AnyStateMachine): string[] => {
   const out: string[] = []
   const walk = (node: Node): void => {
@@ -39,14 +53,30 @@ export const listStates = (machine: AnyStateMachine): string[] => {
   return out
 }
 
-/** The key of a transition definition as it appears in inspection events (`@xstate.microstep`). */
+/**
+ * The key of a transition definition as it appears in inspection events (`@xstate.microstep`).
+ *
+ * @example
+ * ```ts
+ * const inspect = (event: InspectionEvent) => {
+ *   if (event.type === '@xstate.microstep') for (const t of event._transitions) taken.add(transitionKey(t))
+ * }
+ * ```
+ */
 export const transitionKey = (transition: unknown): string => {
   const t = transition as Transition
   const list = t.eventType === '' ? (t.source.always ?? []) : (t.source.transitions.get(t.eventType) ?? [])
   return `${t.source.id}|${t.eventType === '' ? 'always' : t.eventType}|${list.indexOf(t)}`
 }
 
-/** Every transition of a machine (event, delayed and eventless), in definition order. */
+/**
+ * Every transition of a machine (event, delayed and eventless), in definition order.
+ *
+ * @example
+ * ```ts
+ * const untaken = listTransitions(describeSyncMachine()).filter((info) => !taken.has(info.key))
+ * ```
+ */
 export const listTransitions = (machine: AnyStateMachine): TransitionInfo[] => {
   const out: TransitionInfo[] = []
   const walk = (node: Node): void => {
@@ -67,7 +97,15 @@ export const listTransitions = (machine: AnyStateMachine): TransitionInfo[] => {
   return out
 }
 
-/** The jwt-sync statechart with IO actors that do nothing: for diagrams and graph tests. */
+/**
+ * The jwt-sync statechart with IO actors that do nothing: for diagrams and graph tests.
+ *
+ * @example
+ * ```ts
+ * const machine = describeSyncMachine()
+ * listTransitions(machine).length // every transition, for coverage checks
+ * ```
+ */
 export const describeSyncMachine = () =>
   createSyncMachine({
     now: () => 0,

@@ -4,7 +4,15 @@ import type { HttpResponse, TransportFailure } from '../ports/transport.js'
 import { parseRetryAfterMs } from '../sync/backoff.js'
 import { JwtErrorBodyCodec, ValidationErrorBodyCodec } from './protocol.js'
 
-/** What one batch request came to. The statechart decides what each kind means. */
+/**
+ * What one batch request came to. The statechart decides what each kind means.
+ *
+ * @example
+ * ```ts
+ * const outcome: SendOutcome = classifyResponse(E.right({ status: 413, headers: {}, body: '' }), Date.now())
+ * // { kind: 'too-large' }
+ * ```
+ */
 export type SendOutcome =
   | { readonly kind: 'delivered'; readonly status: number }
   | { readonly kind: 'auth-failed'; readonly code: JwtErrorCode; readonly numericCode: number; readonly message: string }

@@ -2,12 +2,26 @@ import * as t from 'io-ts'
 import { AttributeValueCodec } from '../model/item.js'
 import { JWT_ERROR_CODES, type JwtErrorCode } from '../jwt/errorCodes.js'
 
-/** Version 1 of wire-protocol.md. */
+/**
+ * Version 1 of wire-protocol.md.
+ *
+ * @example
+ * ```ts
+ * PROTOCOL_PATH('my-app') // '/v1/apps/my-app/batches'
+ * ```
+ */
 export const PROTOCOL_PATH = (appId: string): string => `/v1/apps/${encodeURIComponent(appId)}/batches`
 
 const itemStamp = { id: t.string, name: t.string, timestamp: t.number, sessionId: t.string }
 
-/** One item on the wire. */
+/**
+ * One item on the wire.
+ *
+ * @example
+ * ```ts
+ * WireItemCodec.is({ id: 'i1', type: 'event', name: 'Opened app', attributes: {}, timestamp: 0, sessionId: 's1' }) // true
+ * ```
+ */
 export const WireItemCodec = t.union([
   t.type({ ...itemStamp, type: t.literal('event'), attributes: t.record(t.string, AttributeValueCodec) }),
   t.type({ ...itemStamp, type: t.literal('user_attribute'), value: AttributeValueCodec }),
@@ -22,7 +36,14 @@ export const WireItemCodec = t.union([
  */
 export type WireItem = t.TypeOf<typeof WireItemCodec>
 
-/** The body of `POST /v1/apps/{appId}/batches`. */
+/**
+ * The body of `POST /v1/apps/{appId}/batches`.
+ *
+ * @example
+ * ```ts
+ * const body = BatchBodyCodec.decode(JSON.parse(request.body)) // Right({ batchId, sentAt, environment, identity, items })
+ * ```
+ */
 export const BatchBodyCodec = t.type({
   batchId: t.string,
   sentAt: t.number,
@@ -40,12 +61,26 @@ export const BatchBodyCodec = t.type({
  */
 export type BatchBody = t.TypeOf<typeof BatchBodyCodec>
 
-/** 200 body. */
+/**
+ * 200 body.
+ *
+ * @example
+ * ```ts
+ * AcceptedBodyCodec.decode(JSON.parse('{"accepted":2,"duplicates":0}')) // Right({ accepted: 2, duplicates: 0 })
+ * ```
+ */
 export const AcceptedBodyCodec = t.type({ accepted: t.number, duplicates: t.number })
 
 const JwtErrorCodeCodec = t.keyof(JWT_ERROR_CODES) as unknown as t.Type<JwtErrorCode, string, unknown>
 
-/** 401 body. */
+/**
+ * 401 body.
+ *
+ * @example
+ * ```ts
+ * JwtErrorBodyCodec.decode({ error: { type: 'JWT', code: 'INVALID_SIGNATURE', numericCode: 4003 } }) // Right(...)
+ * ```
+ */
 export const JwtErrorBodyCodec = t.type({
   error: t.intersection([
     t.type({ type: t.literal('JWT'), code: JwtErrorCodeCodec }),
@@ -53,7 +88,14 @@ export const JwtErrorBodyCodec = t.type({
   ]),
 })
 
-/** 400 / 422 body. */
+/**
+ * 400 / 422 body.
+ *
+ * @example
+ * ```ts
+ * ValidationErrorBodyCodec.decode({ error: { type: 'VALIDATION', message: 'bad item', itemIds: ['i1'] } }) // Right(...)
+ * ```
+ */
 export const ValidationErrorBodyCodec = t.type({
   error: t.intersection([
     t.type({ type: t.literal('VALIDATION') }),
