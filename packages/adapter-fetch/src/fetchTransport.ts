@@ -24,7 +24,18 @@ export type FetchFunction = (
  */
 export type FetchResponse = {
   readonly status: number
-  readonly headers: { forEach: (callback: (value: string, key: string) => void) => void }
+  /** The response headers; only `forEach` is read, so a `Headers` object or a small stand-in fits. */
+  readonly headers: {
+    /**
+     * Calls `callback` once per header with its value and name (the transport lower-cases the
+     * name). A throw here fails the request as `network`.
+     */
+    forEach: (callback: (value: string, key: string) => void) => void
+  }
+  /**
+   * Reads the whole body as text; called once per response. A throw or a rejection is a
+   * `network` failure; a body still arriving when the timeout ends is a `timeout` failure.
+   */
   readonly text: () => Promise<string>
 }
 

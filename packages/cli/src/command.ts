@@ -40,6 +40,11 @@ export type Command = {
   readonly summary: string
   /** The full text of `jwt-sync <name> --help`. */
   readonly usage: string
+  /**
+   * Runs the command with the arguments after its name (`runCli` answers `--help` before calling it)
+   * and resolves to its exit code (`EXIT`). Reports problems on `io.stderr`, never throws on bad
+   * input; long-running commands resolve once `io.stopSignal` aborts.
+   */
   readonly run: (args: readonly string[], io: CommandIo) => Promise<number>
 }
 

@@ -30,7 +30,7 @@ export type ReferenceServerOptions = {
   readonly host?: string
   /** Port (0: an ephemeral port). */
   readonly port?: number
-  /** Allowed signature algorithms, RSA only (RS256, RS512). `none` and HMAC are never allowed. */
+  /** Allowed signature algorithms, RSA only (`RSA_ALGORITHMS`; default RS256, RS512). `none` and HMAC are never allowed. */
   readonly allowedAlgorithms?: readonly RsaAlgorithm[]
   /** Allowed clock skew for exp, nbf and iat (60 000 ms). */
   readonly clockSkewMs?: number
@@ -40,19 +40,21 @@ export type ReferenceServerOptions = {
   readonly maxBodyBytes?: number
   /** Enforcement of apps not configured otherwise (`required`). */
   readonly defaultEnforcement?: Enforcement
+  /** Apps known at start, by app id (none; an app first seen in a request gets `defaultEnforcement` and no keys). */
   readonly apps?: Readonly<Record<string, AppOptions>>
   /** SQLite file for accepted items; memory when absent. */
   readonly databasePath?: string
   /** Server log (silent). Receives one `info` per request; tokens only as their first 8 characters. */
   readonly logger?: Logger
-  /** The server's clock, for time checks (Date.now). */
+  /** The server's clock in epoch ms, for token time checks, `receivedAt` and the log (Date.now). */
   readonly now?: () => number
   /** How many request log entries are kept (1000). */
   readonly maxLogEntries?: number
 }
 
 /**
- * Options with every default applied.
+ * Options with every default applied (see `ReferenceServerOptions` for each field); `databasePath`
+ * is null for the memory store.
  *
  * @example
  * ```ts
@@ -70,6 +72,11 @@ export type ResolvedServerOptions = {
   readonly apps: Readonly<Record<string, AppOptions>>
   readonly databasePath: string | null
   readonly logger: Logger
+  /**
+   * The server's clock in epoch ms: token time checks (exp, nbf, iat), `receivedAt` of stored
+   * items, request log times and the `addedAt` of keys. A test passes a fixed clock to check expiry
+   * without waiting.
+   */
   readonly now: () => number
   readonly maxLogEntries: number
 }
@@ -109,7 +116,7 @@ const OptionsCodec = t.partial({
  * @example
  * ```ts
  * resolveServerOptions({ clockSkewMs: 0 }) // Right({ host: '127.0.0.1', port: 0, clockSkewMs: 0, ... })
- * resolveServerOptions({ allowedAlgorithms: ['HS256'] }) // Left('allowedAlgorithms.0: ...')
+ * resolveServerOptions({ clockSkewMs: -1 }) // Left('clockSkewMs: expected NonNegativeInteger, got -1')
  * ```
  */
 export const resolveServerOptions = (options: ReferenceServerOptions): E.Either<string, ResolvedServerOptions> => {

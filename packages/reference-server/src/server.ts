@@ -14,36 +14,56 @@ import { readBody } from './http/readBody.js'
 import { formatLogEntry, type RequestLogEntry } from './http/requestLog.js'
 
 /**
- * A running reference server. Everything the admin API does is also available in process.
+ * A running reference server. Everything the admin API does is also available in process, and
+ * takes effect for the next request.
  *
  * @example
  * ```ts
  * const server: ReferenceServer = await startReferenceServer()
  * server.addKey('demo', publicKeyPem)
+ * server.setEnforcement('demo', 'optional')
  * await server.stop()
  * ```
  */
 export type ReferenceServer = {
   /** Base URL, e.g. `http://127.0.0.1:41234` (the SDK's `baseUrl`). */
   readonly url: string
+  /** The port it listens on (the ephemeral one picked when the options asked for port 0). */
   readonly port: number
   /** `{url}/v1/apps/{appId}/batches`. */
   readonly batchUrl: (appId: string) => string
   /** Stops listening, cuts every open connection (hung requests included) and closes the database. */
   readonly stop: () => Promise<void>
+  /**
+   * Trusts a PEM SPKI RSA public key (at least 2048 bits) for the app's tokens, under `kid` (its
+   * RFC 7638 thumbprint when omitted); keys added earlier stay trusted (rotation). Same as
+   * `POST /admin/apps/{appId}/keys`. Adding the same key under the same kid again changes nothing
+   * and returns it; `Left` for an unusable key (`invalid-key`) or a kid already held by another
+   * key (`duplicate-kid`).
+   */
   readonly addKey: (appId: string, publicKeyPem: string, kid?: string) => E.Either<KeyFailure, TrustedKeyInfo>
+  /** The app's trusted keys in the order they were added (empty for an unknown app). */
   readonly listKeys: (appId: string) => readonly TrustedKeyInfo[]
+  /**
+   * Stops trusting the key with this kid (the end of a rotation); tokens signed by it then fail
+   * `INVALID_SIGNATURE`. Returns the removed key; `Left` (`unknown-kid`) when the app has no such key.
+   */
   readonly removeKey: (appId: string, kid: string) => E.Either<KeyFailure, TrustedKeyInfo>
+  /** Changes how the app treats tokens from the next batch request on (`PUT /admin/apps/{appId}/enforcement`). */
   readonly setEnforcement: (appId: string, enforcement: Enforcement) => void
+  /** The app's enforcement: the one last set for it, else the server's `defaultEnforcement`. */
   readonly enforcementOf: (appId: string) => Enforcement
   /** Accepted items in arrival order (all apps when `appId` is omitted). */
   readonly items: (appId?: string) => readonly AcceptedItem[]
   /** Batch requests, oldest first (at most `maxLogEntries`). */
   readonly requestLog: () => readonly RequestLogEntry[]
+  /** Empties the request log, so a test step sees only its own requests. Stored items stay. */
   readonly clearRequestLog: () => void
   /** The next `count` (1) batch requests get this fault instead of their normal answer. */
   readonly injectFault: (fault: Fault, count?: number) => void
+  /** Drops every fault not played yet; batch requests get their normal answer again. */
   readonly clearFaults: () => void
+  /** The faults not played yet, next first (a copy). */
   readonly pendingFaults: () => readonly Fault[]
 }
 
@@ -107,14 +127,16 @@ const playFault = (fault: Fault, req: IncomingMessage, res: ServerResponse): num
 
 /**
  * Starts the reference ingestion server (wire-protocol.md) on node:http. Listens on 127.0.0.1 and
- * an ephemeral port unless told otherwise. Rejects with an Error naming the field when the options
- * are invalid, or when the port or database cannot be opened.
+ * an ephemeral port unless told otherwise. Rejects with a TypeError naming the field when the
+ * options (or a configured key) are invalid, and with the underlying error when the port or the
+ * database cannot be opened.
  *
  * @example
  * ```ts
  * const issuer = createTokenIssuer()
- * const server = await startReferenceServer({ apps: { demo: { publicKeys: [issuer.publicKeyPem] } } })
- * // POST `${server.url}/v1/apps/demo/batches` with `Authorization: Bearer ${await issuer.issue({ identifier: 'alice' })}`
+ * if (E.isLeft(issuer)) throw new Error(issuer.left)
+ * const server = await startReferenceServer({ apps: { demo: { publicKeys: [issuer.right.publicKeyPem] } } })
+ * // POST `${server.url}/v1/apps/demo/batches` with `Authorization: Bearer ${await issuer.right.issue({ identifier: 'alice' })}`
  * server.injectFault({ kind: 'status', status: 503, retryAfter: 2 }, 2)
  * await server.stop()
  * ```

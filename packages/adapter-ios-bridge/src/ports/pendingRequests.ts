@@ -40,6 +40,7 @@ export type PendingRequests = {
   readonly ask: <A>(prefix: string, timeoutMs: number, send: (id: string) => void, read: AnswerReader<A>, onTimeout: () => A) => Promise<A>
   /** Delivers an answer. `Left` when no request has that id or the answer does not fit it. */
   readonly answer: (answer: HostAnswer) => E.Either<{ readonly unknownId: boolean; readonly message: string }, void>
+  /** How many requests still wait for an answer (neither answered nor timed out). */
   readonly size: () => number
 }
 

@@ -20,7 +20,10 @@ export type BridgeError = { code: string; message: string; field?: string; numer
 export const PROTOCOL_ERRORS = {
   /** Not a JSON text. */
   MALFORMED_JSON: 'MALFORMED_JSON',
-  /** JSON, but not the shape its kind requires; `field` names the faulty field. */
+  /**
+   * JSON, but not the shape its kind requires (`field` names the faulty field), or an answer that
+   * does not fit the request its id names (a `storageResult` for an `http` request).
+   */
   MALFORMED_MESSAGE: 'MALFORMED_MESSAGE',
   /** `v` is missing or not 1. */
   UNSUPPORTED_VERSION: 'UNSUPPORTED_VERSION',

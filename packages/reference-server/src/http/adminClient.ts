@@ -4,10 +4,27 @@ import { describeDecodeFailure } from '@jwt-sync/core'
 import { parseTrustedKey, type TrustedKey } from '../keys/trustedKey.js'
 import { EnforcementBodyCodec, KeysBodyCodec, ServerSettingsCodec, type ServerSettings } from './adminApi.js'
 
-/** What a running reference server trusts for one app, and the settings it judges tokens by. */
+/**
+ * What a running reference server trusts for one app, and the settings it judges tokens by: with
+ * it, `verifyToken` reaches the verdict that server would.
+ *
+ * @example
+ * ```ts
+ * const fetched = await fetchServerTrust('http://127.0.0.1:7355', 'dev-app')
+ * if (E.isRight(fetched)) {
+ *   const trust: ServerTrust = fetched.right
+ *   const { allowedAlgorithms, clockSkewMs, maxTokenBytes } = trust.settings
+ *   const verdict = await verifyToken(token, {
+ *     keys: trust.keys, allowedAlgorithms: allowedAlgorithms.filter(isRsaAlgorithm), clockSkewMs, maxTokenBytes, now: Date.now(), identifier: 'alice',
+ *   }, 'explain')
+ * }
+ * ```
+ */
 export type ServerTrust = {
+  /** The app's trusted keys, parsed, under the kids the server has them. */
   readonly keys: readonly TrustedKey[]
   readonly settings: ServerSettings
+  /** The app's enforcement as the server reported it (`disabled`, `optional` or `required`). */
   readonly enforcement: string
 }
 

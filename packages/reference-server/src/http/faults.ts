@@ -12,7 +12,7 @@ import * as t from 'io-ts'
  */
 export const FaultCodec = t.intersection([
   t.union([
-    /** Any status with an optional `Retry-After` and body (503, 500, 408, 413, 422, ...). */
+    /** Any status (503, 500, 408, 413, 422, ...) with an optional `Retry-After` and a text `body` (default: a JSON `SERVER` error). */
     t.intersection([
       t.type({ kind: t.literal('status'), status: t.number }),
       t.partial({ retryAfter: t.union([t.number, t.string]), body: t.string }),
@@ -27,7 +27,7 @@ export const FaultCodec = t.intersection([
     t.type({ kind: t.literal('close') }),
     /** A body that is not JSON, with the given status (200 by default; 401 tests the R7 UNKNOWN case). */
     t.intersection([t.type({ kind: t.literal('garbage') }), t.partial({ status: t.number })]),
-    /** Send the status line and headers, then stall the body forever. */
+    /** Send a 200 status line and headers and the start of the body, then stall the rest forever. */
     t.type({ kind: t.literal('stall-body') }),
     /** Answer normally, after a delay (a request in flight for a while). */
     t.type({ kind: t.literal('delay'), ms: t.number }),
@@ -62,9 +62,13 @@ export const FaultRequestCodec = t.intersection([t.type({ fault: FaultCodec }), 
  * ```
  */
 export type FaultQueue = {
+  /** Appends `count` (1) copies of the fault, for the next `count` batch requests after those already queued; `count` below 1 adds none. */
   readonly inject: (fault: Fault, count?: number) => void
+  /** Takes the fault for the batch request at hand off the queue; null when none is queued (a normal answer). */
   readonly next: () => Fault | null
+  /** Drops every queued fault. */
   readonly clear: () => void
+  /** The queued faults, next first, without taking them (a copy). */
   readonly pending: () => readonly Fault[]
 }
 

@@ -2,7 +2,9 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describeTrustedKey, parseTrustedKey, type TrustedKey, type TrustedKeyInfo } from './trustedKey.js'
 
 /**
- * How an app treats tokens (wire-protocol.md step 2).
+ * How an app treats the tokens of identified batches (wire-protocol.md step 2): `disabled` ignores
+ * them, `optional` verifies them but accepts the batch either way (the verdict goes to the
+ * `X-Auth-Result` header and the log), `required` answers a failed check with 401.
  *
  * @example
  * ```ts
@@ -48,7 +50,8 @@ export type KeyFailure =
 type AppState = { enforcement: Enforcement; readonly keys: Map<string, TrustedKey> }
 
 /**
- * Per-app keys and enforcement, changed at run time.
+ * Per-app keys and enforcement, changed at run time (the server's in-process methods and the admin
+ * API both go through it). An app unknown so far has no keys and the default enforcement.
  *
  * @example
  * ```ts
@@ -56,17 +59,28 @@ type AppState = { enforcement: Enforcement; readonly keys: Map<string, TrustedKe
  * ```
  */
 export type AppRegistry = {
+  /**
+   * Trusts a PEM SPKI RSA public key (at least 2048 bits) for the app under `kid` (its RFC 7638
+   * thumbprint when omitted), next to the keys it already has (rotation). The same key under the
+   * same kid again changes nothing and returns it. `Left`: `invalid-key` when the PEM is unusable,
+   * `duplicate-kid` when another key already has that kid.
+   */
   readonly addKey: (appId: string, publicKeyPem: string, kid?: string) => E.Either<KeyFailure, TrustedKeyInfo>
+  /** The app's keys in listing form, in the order they were added (empty for an unknown app). */
   readonly listKeys: (appId: string) => readonly TrustedKeyInfo[]
+  /** Stops trusting the key with this kid and returns it; `Left` (`unknown-kid`) when the app has none. */
   readonly removeKey: (appId: string, kid: string) => E.Either<KeyFailure, TrustedKeyInfo>
+  /** The app's keys with their parsed `KeyObject`s, which the signature check tries (empty for an unknown app). */
   readonly trustedKeys: (appId: string) => readonly TrustedKey[]
+  /** The app's enforcement: the one last set for it, else the registry's default. */
   readonly enforcementOf: (appId: string) => Enforcement
+  /** Sets how the app treats tokens; takes effect for the next batch checked. */
   readonly setEnforcement: (appId: string, enforcement: Enforcement) => void
 }
 
 /**
  * Creates the registry. Apps come into existence on first use with `defaultEnforcement` and no
- * keys (then every token fails `INVALID_SIGNATURE` until a key is added).
+ * keys (then a token that passes the earlier checks fails `INVALID_SIGNATURE` until a key is added).
  *
  * @example
  * ```ts

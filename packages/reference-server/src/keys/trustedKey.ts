@@ -25,6 +25,7 @@ export type TrustedKey = {
   /** PEM SPKI, normalised by re-export. */
   readonly publicKeyPem: string
   readonly modulusLength: number
+  /** When it was added, epoch ms. */
   readonly addedAt: number
 }
 
@@ -40,6 +41,7 @@ export type TrustedKeyInfo = {
   readonly kid: string
   readonly type: 'RSA'
   readonly modulusLength: number
+  /** When it was added, ISO 8601. */
   readonly addedAt: string
   readonly publicKeyPem: string
 }

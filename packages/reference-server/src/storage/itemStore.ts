@@ -36,9 +36,14 @@ export type StoreOutcome = { readonly accepted: number; readonly duplicates: num
  * ```
  */
 export type ItemStore = {
+  /**
+   * Keeps the batch's items whose id the app has not stored yet, all at `receivedAt`, and counts
+   * the rest as duplicates: a retried batch (R14) is acknowledged without being stored twice.
+   */
   readonly store: (appId: string, batch: BatchBody, receivedAt: number) => StoreOutcome
   /** Items in the order they were accepted; all apps when `appId` is omitted. */
   readonly list: (appId?: string) => readonly AcceptedItem[]
+  /** Releases the storage (closes the SQLite file; nothing for memory). Safe to call twice. The server calls it on `stop()`. */
   readonly close: () => void
 }
 

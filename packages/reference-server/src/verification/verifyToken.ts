@@ -31,7 +31,8 @@ export type CheckOutcome = {
 }
 
 /**
- * Why a token was refused: the body of the 401.
+ * Why a token was refused: the `code`, `numericCode` and `message` of the 401's JWT `error` body
+ * (enforcement `required`; with `optional` the code goes to `X-Auth-Result` and the batch is accepted).
  *
  * @example
  * ```ts
