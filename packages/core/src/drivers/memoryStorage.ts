@@ -47,8 +47,6 @@ class IdentityQueue {
   }
 }
 
-const copyState = (value: StateValue): StateValue => JSON.parse(JSON.stringify(value)) as StateValue
-
 type NamespaceData = Omit<StorageNamespace, 'close'>
 
 const createNamespaceData = (): NamespaceData => {
@@ -82,7 +80,8 @@ const createNamespaceData = (): NamespaceData => {
     for (const letter of write.deadLetters ?? []) deadLetters.push(letter)
     for (const [key, value] of Object.entries(write.state ?? {})) {
       if (value === null) state.delete(key)
-      else state.set(key, copyState(value))
+      // Kept by reference: state values are immutable snapshots (the core never mutates them).
+      else state.set(key, value)
     }
     return { removedByIdentity }
   }

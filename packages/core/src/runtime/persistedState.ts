@@ -1,10 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { JWT_ERROR_CODES } from '../jwt/errorCodes.js'
-import type { Identifier } from '../model/identity.js'
-import { StoredItemCodec } from '../model/item.js'
-import type { StateValue, StorageSnapshot } from '../ports/storage.js'
-import type { SyncContext } from '../sync/context.js'
+import type { Identifier, IdentityKey } from '../model/identity.js'
+import type { BatchId, StoredItem } from '../model/item.js'
+import type { StateValue, StorageNamespace, StorageSnapshot } from '../ports/storage.js'
+import type { FrozenBatch, SyncContext } from '../sync/context.js'
 import type { RestoredState } from '../sync/events.js'
 
 /** Version of the key-value records below; a record of another version is ignored and reported. */
@@ -22,7 +22,9 @@ const codecs = {
   session: t.type({ id: t.string, startedAt: t.number, lastActivityAt: t.number, consecutiveAuthFailures: t.number }),
   tokens: t.record(t.string, TokenRecordCodec),
   refusedTokens: t.record(t.string, t.array(t.type({ token: t.string, code: t.keyof(JWT_ERROR_CODES) }))),
-  outbox: t.array(t.type({ batchId: t.string, identity: t.string, items: t.array(StoredItemCodec) })),
+  // Frozen batches are kept as ids: their items are the oldest pending items of their identity,
+  // already in the queue, so writing them again would double the bytes of every send.
+  outbox: t.array(t.type({ batchId: t.string, identity: t.string, itemIds: t.array(t.string) })),
   loggingOut: t.array(t.string),
 } as const
 
@@ -30,13 +32,27 @@ type Key = keyof typeof codecs
 
 const envelope = (value: unknown): StateValue => ({ v: STATE_FORMAT_VERSION, value: value as StateValue })
 
+/** A frozen batch as persisted: its id, identity and item ids. */
+export type PersistedBatch = { readonly batchId: BatchId; readonly identity: IdentityKey; readonly itemIds: readonly string[] }
+
+/** Frozen batches by reference, cached so an unchanged outbox is recognised (and not rewritten). */
+const outboxRefs = new WeakMap<readonly FrozenBatch[], readonly PersistedBatch[]>()
+const outboxRefsOf = (outbox: readonly FrozenBatch[]): readonly PersistedBatch[] => {
+  let refs = outboxRefs.get(outbox)
+  if (refs === undefined) {
+    refs = outbox.map((batch) => ({ batchId: batch.batchId, identity: batch.identity, itemIds: batch.items.map((item) => item.id) }))
+    outboxRefs.set(outbox, refs)
+  }
+  return refs
+}
+
 /** Picks the persisted part of the context. */
 const persistedOf = (context: SyncContext): Record<Key, unknown> => ({
   identity: context.identifier,
   session: context.session,
   tokens: context.tokens,
   refusedTokens: context.refusedTokens,
-  outbox: context.outbox,
+  outbox: outboxRefsOf(context.outbox),
   loggingOut: context.loggingOut,
 })
 
@@ -54,8 +70,13 @@ export const stateChanges = (previous: SyncContext | null, next: SyncContext): R
   return changes
 }
 
-/** Decodes what storage holds into the statechart's restored state; bad records are counted, not fatal. */
-export const decodeRestoredState = (snapshot: StorageSnapshot): { restored: RestoredState; skipped: number } => {
+/**
+ * Decodes what storage holds into the statechart's restored state; bad records are counted, not
+ * fatal. Frozen batches come back as ids: `rebuildOutbox` finds their items in the queue.
+ */
+export const decodeRestoredState = (
+  snapshot: StorageSnapshot,
+): { restored: Omit<RestoredState, 'outbox'>; outbox: readonly PersistedBatch[]; skipped: number } => {
   let skipped = snapshot.skippedRecords
   const read = <K extends Key>(key: K): t.TypeOf<(typeof codecs)[K]> | undefined => {
     const raw = snapshot.state[key]
@@ -68,15 +89,38 @@ export const decodeRestoredState = (snapshot: StorageSnapshot): { restored: Rest
     return wrapped.right.value as t.TypeOf<(typeof codecs)[K]>
   }
   const session = read('session')
-  const restored: RestoredState = {
+  const restored: Omit<RestoredState, 'outbox'> = {
     identifier: (read('identity') ?? null) as Identifier | null,
     session: session === undefined ? null : (session as RestoredState['session']),
     tokens: (read('tokens') ?? {}) as RestoredState['tokens'],
     refusedTokens: (read('refusedTokens') ?? {}) as RestoredState['refusedTokens'],
     pendingByIdentity: snapshot.pendingByIdentity,
     deadLetterCount: snapshot.deadLetterCount,
-    outbox: (read('outbox') ?? []) as unknown as RestoredState['outbox'],
     loggingOut: (read('loggingOut') ?? []) as Identifier[],
   }
-  return { restored, skipped }
+  return { restored, outbox: (read('outbox') ?? []) as unknown as readonly PersistedBatch[], skipped }
+}
+
+/**
+ * Gives frozen batches their items back from the queue: a batch always holds the oldest pending
+ * items of its identity. Items no longer pending (delivered, dead-lettered) are left out, and a
+ * batch left empty is dropped.
+ */
+export const rebuildOutbox = async (namespace: StorageNamespace, refs: readonly PersistedBatch[]): Promise<FrozenBatch[]> => {
+  const byIdentity = new Map<IdentityKey, number>()
+  for (const ref of refs) byIdentity.set(ref.identity, (byIdentity.get(ref.identity) ?? 0) + ref.itemIds.length)
+  const items = new Map<string, StoredItem>()
+  for (const [identity, count] of byIdentity) {
+    const peeked = await namespace.peek(identity, count)()
+    if (E.isRight(peeked)) for (const item of peeked.right) items.set(item.id, item)
+  }
+  const rebuilt: FrozenBatch[] = []
+  for (const ref of refs) {
+    const found = ref.itemIds.flatMap((id) => {
+      const item = items.get(id)
+      return item === undefined ? [] : [item]
+    })
+    if (found.length > 0) rebuilt.push({ batchId: ref.batchId, identity: ref.identity, items: found })
+  }
+  return rebuilt
 }

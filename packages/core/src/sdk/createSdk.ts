@@ -11,7 +11,7 @@ import { silentLogger } from '../ports/logger.js'
 import type { StorageNamespace } from '../ports/storage.js'
 import { createAuthListeners } from '../runtime/authListeners.js'
 import { createIoActors } from '../runtime/ioActors.js'
-import { decodeRestoredState, stateChanges } from '../runtime/persistedState.js'
+import { decodeRestoredState, rebuildOutbox, stateChanges } from '../runtime/persistedState.js'
 import { createPersister } from '../runtime/persister.js'
 import { redactingLogger } from '../runtime/redaction.js'
 import { redactedInspection } from '../runtime/redactedInspection.js'
@@ -94,14 +94,15 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
     } else {
       namespace = opened.right
     }
-    const loaded = namespace === null ? null : await namespace.load()().catch(() => null)
-    if (loaded === null || E.isLeft(loaded)) {
+    const current = namespace
+    const loaded = current === null ? null : await current.load()().catch(() => null)
+    if (current === null || loaded === null || E.isLeft(loaded)) {
       if (loaded !== null && E.isLeft(loaded)) reportProblem({ type: 'STORAGE', kind: loaded.left.kind, message: loaded.left.message })
       return { type: 'RESTORED', restored: { identifier: null, session: null, tokens: {}, refusedTokens: {}, pendingByIdentity: {}, deadLetterCount: 0, outbox: [], loggingOut: [] } }
     }
-    const { restored, skipped } = decodeRestoredState(loaded.right)
+    const { restored, outbox, skipped } = decodeRestoredState(loaded.right)
     if (skipped > 0) reportProblem({ type: 'CORRUPT_RECORDS', skipped })
-    return { type: 'RESTORED', restored }
+    return { type: 'RESTORED', restored: { ...restored, outbox: await rebuildOutbox(current, outbox) } }
   }
 
   const machine = createSyncMachine({
