@@ -1,28 +1,9 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { build } from 'esbuild'
+import { describe, expect, it } from 'vitest'
+import { useBundledCli } from './support/bundledCli.js'
 
-// The real executable, as a child process: bin.ts bundled from source (no `pnpm build` needed).
-const directory = mkdtempSync(join(tmpdir(), 'jwt-sync-bin-'))
-const binary = join(directory, 'jwt-sync.mjs')
-afterAll(() => rmSync(directory, { recursive: true, force: true }))
-beforeAll(async () => {
-  await build({
-    entryPoints: [resolve(import.meta.dirname, '../src/bin.ts')],
-    outfile: binary,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['source'],
-    // Native module, loaded lazily only for --db.
-    external: ['better-sqlite3'],
-    logLevel: 'silent',
-  })
-})
+// The real executable, as a child process (see support/bundledCli.ts).
+const { directory, binary } = useBundledCli('jwt-sync-bin-')
 
 type Run = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 

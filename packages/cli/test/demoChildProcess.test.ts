@@ -1,31 +1,11 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { build } from 'esbuild'
+import { describe, expect, it } from 'vitest'
+import { useBundledCli } from './support/bundledCli.js'
 import { WebSocketServer } from 'ws'
 import { statechartToMermaid } from '@jwt-sync/core'
 
-// The real executable as a child process: bin.ts bundled from source (no `pnpm build` needed).
-// `ws` is CommonJS: the ESM bundle gets a `require` for it, as a published bundle would.
-const directory = mkdtempSync(join(tmpdir(), 'jwt-sync-demo-'))
-const binary = join(directory, 'jwt-sync.mjs')
-afterAll(() => rmSync(directory, { recursive: true, force: true }))
-beforeAll(async () => {
-  await build({
-    entryPoints: [resolve(import.meta.dirname, '../src/bin.ts')],
-    outfile: binary,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['source'],
-    external: ['better-sqlite3'],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    logLevel: 'silent',
-  })
-})
+// The real executable, as a child process (see support/bundledCli.ts).
+const { directory, binary } = useBundledCli('jwt-sync-demo-')
 
 type Run = { code: number | null; stdout: string; stderr: string }
 
