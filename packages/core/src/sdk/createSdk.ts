@@ -182,7 +182,7 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
       consecutiveAuthFailures: context.session.consecutiveAuthFailures,
       suspended: isSuspended(context),
       pendingCount: Object.values(context.pendingByIdentity).reduce((sum, count) => sum + count, 0),
-      pendingByIdentity: { ...context.pendingByIdentity },
+      pendingByIdentity: Object.fromEntries(Object.entries(context.pendingByIdentity).filter(([, count]) => count > 0)),
       deadLetterCount: context.deadLetterCount,
       foreground: context.foreground,
       sync,
