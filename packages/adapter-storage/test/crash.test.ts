@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { IdentityKey } from '@jwt-sync/core'
 import { createFileStorage } from '../src/index.js'
 import { bundle } from './support/bundle.js'
+import { killAtRandom } from './support/killAtRandom.js'
 
 const LONG = process.env['JWT_SYNC_LONG'] === '1'
 const KILLS = LONG ? 400 : 50
@@ -24,36 +24,18 @@ afterAll(async () => {
 type RunLog = { appended: string[]; tried: string[]; removed: string[]; errors: string[] }
 
 /** Runs the writer until a random moment after its first resolved commit, then SIGKILLs it. */
-const runAndKill = (firstN: number): Promise<RunLog> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, 'crash-writer', directory, String(firstN)], { stdio: ['ignore', 'pipe', 'pipe'] })
-    const log: RunLog = { appended: [], tried: [], removed: [], errors: [] }
-    let buffered = ''
-    let armed = false
-    let stderr = ''
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString()
-      const lines = buffered.split('\n')
-      buffered = lines.pop() ?? ''
-      for (const line of lines) {
-        const [kind, ...ids] = line.split(' ')
-        if (kind === 'A') log.appended.push(...ids)
-        else if (kind === 'T') log.tried.push(...ids)
-        else if (kind === 'R') log.removed.push(...ids)
-        else log.errors.push(line)
-      }
-      if (!armed) {
-        armed = true
-        setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 150))
-      }
-    })
-    child.on('error', reject)
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') log.errors.push(`writer ended by itself (code ${code}): ${stderr}`)
-      resolve(log)
-    })
-  })
+const runAndKill = async (firstN: number): Promise<RunLog> => {
+  const log: RunLog = { appended: [], tried: [], removed: [], errors: [] }
+  const ended = await killAtRandom(script, ['crash-writer', directory, String(firstN)], (line) => {
+    const [kind, ...ids] = line.split(' ')
+    if (kind === 'A') log.appended.push(...ids)
+    else if (kind === 'T') log.tried.push(...ids)
+    else if (kind === 'R') log.removed.push(...ids)
+    else log.errors.push(line)
+  }, 150)
+  if (ended !== null) log.errors.push(`writer ${ended}`)
+  return log
+}
 
 it(`R13: every commit that resolved survives SIGKILL at random moments (${KILLS} kills), with no corruption`, async () => {
   const live = new Set<string>()

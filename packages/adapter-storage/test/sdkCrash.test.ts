@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { IdentityKey } from '@jwt-sync/core'
 import { createFileStorage } from '../src/index.js'
 import { bundle } from './support/bundle.js'
+import { killAtRandom } from './support/killAtRandom.js'
 
 const LONG = process.env['JWT_SYNC_LONG'] === '1'
 const KILLS = LONG ? 150 : 12
@@ -49,34 +49,16 @@ afterAll(async () => {
   await rm(join(script, '..'), { recursive: true, force: true })
 })
 
-const runAndKill = (tag: string): Promise<{ persisted: string[]; problems: string[] }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, directory, baseUrl, tag], { stdio: ['ignore', 'pipe', 'pipe'] })
-    const persisted: string[] = []
-    const problems: string[] = []
-    let buffered = ''
-    let armed = false
-    let stderr = ''
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString()
-      const lines = buffered.split('\n')
-      buffered = lines.pop() ?? ''
-      for (const line of lines) {
-        if (line.startsWith('P ')) persisted.push(...line.slice(2).split(' '))
-        else problems.push(line)
-      }
-      if (!armed) {
-        armed = true
-        setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 300))
-      }
-    })
-    child.on('error', reject)
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') problems.push(`sdk process ended by itself (code ${code}): ${stderr.slice(0, 500)}`)
-      resolve({ persisted, problems })
-    })
-  })
+const runAndKill = async (tag: string): Promise<{ persisted: string[]; problems: string[] }> => {
+  const persisted: string[] = []
+  const problems: string[] = []
+  const ended = await killAtRandom(script, [directory, baseUrl, tag], (line) => {
+    if (line.startsWith('P ')) persisted.push(...line.slice(2).split(' '))
+    else problems.push(line)
+  }, 300)
+  if (ended !== null) problems.push(`sdk process ${ended}`)
+  return { persisted, problems }
+}
 
 it(`R13: every item whose whenPersisted() resolved survives SIGKILL of the SDK process (${KILLS} kills): pending on disk or delivered`, async () => {
   let persistedTotal = 0
