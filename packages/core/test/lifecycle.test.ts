@@ -56,6 +56,37 @@ describe('R12: sync triggers', () => {
   })
 })
 
+describe('sessions', () => {
+  it('R8: onAppForeground is activity: after the inactivity timeout it starts a new session, also from foreground', async () => {
+    const { sdk, clock } = await startHarness()
+    const first = sdk.getState().sessionId
+    clock.advance(29 * 60_000)
+    sdk.onAppForeground()
+    await settle()
+    expect(sdk.getState().sessionId).toBe(first)
+    clock.advance(29 * 60_000)
+    sdk.onAppForeground()
+    await settle()
+    expect(sdk.getState().sessionId).toBe(first)
+    clock.advance(31 * 60_000)
+    sdk.onAppForeground()
+    await settle()
+    expect(sdk.getState().sessionId).not.toBe(first)
+  })
+
+  it('R8: flush and passAuthenticationDetails are not activity', async () => {
+    const { sdk, clock } = await startHarness()
+    const first = sdk.getState().sessionId
+    clock.advance(20 * 60_000)
+    await sdk.flush()
+    sdk.passAuthenticationDetails({ identifier: 'u1', token: validToken('u1', clock.now()) })
+    clock.advance(11 * 60_000)
+    sdk.track('after 31 minutes without activity')
+    await sdk.whenPersisted()
+    expect(sdk.getState().sessionId).not.toBe(first)
+  })
+})
+
 describe('R13: durability', () => {
   it('R13: after whenPersisted() the items survive a restart (same storage), and are sent then', async () => {
     const storage = createMemoryStorage()

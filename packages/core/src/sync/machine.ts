@@ -255,6 +255,8 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
         type: 'parallel',
         on: {
           ACTIVITY: { actions: 'activity' },
+          // onAppForeground is activity even when the app was not in background (e.g. at launch).
+          FOREGROUND: { actions: 'activity' },
           ITEMS_TRACKED: { actions: 'itemsTracked' },
           IDENTIFY: { actions: ['activity', 'identify'] },
         },
