@@ -63,3 +63,17 @@ export const EXIT = {
   /** The command line was wrong. */
   usage: 2,
 } as const
+
+/**
+ * Reports a wrong command line the one way every command does (`jwt-sync <command>: <reason>` on
+ * stderr) and gives the usage exit code.
+ *
+ * @example
+ * ```ts
+ * if (E.isLeft(parsed)) return usageError(io, 'serve', parsed.left)
+ * ```
+ */
+export const usageError = (io: Pick<CommandIo, 'stderr'>, command: string, message: string): number => {
+  io.stderr(`jwt-sync ${command}: ${message}`)
+  return EXIT.usage
+}

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { integerOption, parseArguments, stringOption } from '../arguments.js'
-import { EXIT, type Command } from '../command.js'
+import { EXIT, type Command, usageError } from '../command.js'
 import type { DemoInspector } from '../demo/inspector.js'
 import { runDemoStory } from '../demo/story.js'
 import { colorsWanted, createDemoTerminal } from '../demo/terminal.js'
@@ -74,15 +74,9 @@ export const createDemoCommand = (environment: () => DemoEnvironment = processEn
   usage: USAGE,
   run: async (args, io) => {
     const parsed = parseArguments(args, OPTIONS)
-    if (E.isLeft(parsed)) {
-      io.stderr(`jwt-sync demo: ${parsed.left} (see jwt-sync demo --help)`)
-      return EXIT.usage
-    }
+    if (E.isLeft(parsed)) return usageError(io, 'demo', `${parsed.left} (see jwt-sync demo --help)`)
     const pace = integerOption(parsed.right.values, 'pace', 0, 60_000)
-    if (E.isLeft(pace)) {
-      io.stderr(`jwt-sync demo: ${pace.left}`)
-      return EXIT.usage
-    }
+    if (E.isLeft(pace)) return usageError(io, 'demo', pace.left)
     const surroundings = environment()
     const colors = parsed.right.values['no-color'] !== true && colorsWanted(surroundings)
     const terminal = createDemoTerminal({

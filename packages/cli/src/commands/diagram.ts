@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { statechartToMermaid } from '@jwt-sync/core'
 import { parseArguments } from '../arguments.js'
-import { EXIT, type Command } from '../command.js'
+import { EXIT, type Command, usageError } from '../command.js'
 
 const USAGE = `Usage: jwt-sync diagram [--markdown]
 
@@ -26,10 +26,7 @@ export const diagramCommand: Command = {
   usage: USAGE,
   run: async (args, io) => {
     const parsed = parseArguments(args, { markdown: { type: 'boolean' } })
-    if (E.isLeft(parsed)) {
-      io.stderr(`jwt-sync diagram: ${parsed.left} (see jwt-sync diagram --help)`)
-      return EXIT.usage
-    }
+    if (E.isLeft(parsed)) return usageError(io, 'diagram', `${parsed.left} (see jwt-sync diagram --help)`)
     const mermaid = statechartToMermaid()
     io.stdout(parsed.right.values['markdown'] === true ? `\`\`\`mermaid\n${mermaid}\n\`\`\`` : mermaid)
     return EXIT.ok

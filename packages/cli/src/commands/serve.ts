@@ -3,7 +3,7 @@ import type { Logger } from '@jwt-sync/core'
 import { ENFORCEMENTS, isEnforcement, startReferenceServer, type ReferenceServer } from '@jwt-sync/reference-server'
 import { resolve } from 'node:path'
 import { integerOption, parseArguments, stringOption, stringOptions } from '../arguments.js'
-import { EXIT, type Command, type CommandIo } from '../command.js'
+import { EXIT, type Command, type CommandIo, usageError } from '../command.js'
 import { readKeyFile, type KeyFile } from '../keyFiles.js'
 
 /**
@@ -73,29 +73,25 @@ export const serveCommand: Command = {
   summary: 'run the reference ingestion server for an app under development',
   usage: USAGE,
   run: async (args, io) => {
-    const usageError = (message: string): number => {
-      io.stderr(`jwt-sync serve: ${message}`)
-      return EXIT.usage
-    }
     const parsed = parseArguments(args, OPTIONS)
-    if (E.isLeft(parsed)) return usageError(parsed.left)
+    if (E.isLeft(parsed)) return usageError(io, 'serve', parsed.left)
     const { values } = parsed.right
     const appId = stringOption(values, 'app') ?? 'dev-app'
-    if (appId.length === 0) return usageError('--app must not be empty')
+    if (appId.length === 0) return usageError(io, 'serve', '--app must not be empty')
     const port = integerOption(values, 'port', DEFAULT_SERVE_PORT, 65535)
-    if (E.isLeft(port)) return usageError(port.left)
+    if (E.isLeft(port)) return usageError(io, 'serve', port.left)
     const skew = integerOption(values, 'skew', 60)
-    if (E.isLeft(skew)) return usageError(skew.left)
+    if (E.isLeft(skew)) return usageError(io, 'serve', skew.left)
     const maxBodyBytes = integerOption(values, 'max-body-bytes', 1024 * 1024)
-    if (E.isLeft(maxBodyBytes)) return usageError(maxBodyBytes.left)
-    if (maxBodyBytes.right === 0) return usageError('--max-body-bytes must be more than 0')
+    if (E.isLeft(maxBodyBytes)) return usageError(io, 'serve', maxBodyBytes.left)
+    if (maxBodyBytes.right === 0) return usageError(io, 'serve', '--max-body-bytes must be more than 0')
     const enforcement = stringOption(values, 'enforcement') ?? 'required'
-    if (!isEnforcement(enforcement)) return usageError(`--enforcement must be one of ${ENFORCEMENTS.join(', ')}, got ${JSON.stringify(enforcement)}`)
+    if (!isEnforcement(enforcement)) return usageError(io, 'serve', `--enforcement must be one of ${ENFORCEMENTS.join(', ')}, got ${JSON.stringify(enforcement)}`)
     const kid = stringOption(values, 'kid')
     const keyFiles: KeyFile[] = []
     for (const path of stringOptions(values, 'key')) {
       const file = readKeyFile(path, io.cwd)
-      if (E.isLeft(file)) return usageError(file.left)
+      if (E.isLeft(file)) return usageError(io, 'serve', file.left)
       keyFiles.push(file.right)
     }
     const db = stringOption(values, 'db')

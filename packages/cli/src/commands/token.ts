@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { BAD_TOKEN_KINDS, createTokenIssuer, isRsaAlgorithm, type BadTokenKind, type TokenIssuer } from '@jwt-sync/reference-server'
 import { parseArguments, stringOption, stringOptions } from '../arguments.js'
-import { EXIT, type Command, type CommandIo } from '../command.js'
+import { EXIT, type Command, type CommandIo, usageError } from '../command.js'
 import { formatSeconds, parseDurationSeconds } from '../duration.js'
 import { readKeyFile } from '../keyFiles.js'
 
@@ -93,33 +93,29 @@ export const tokenCommand: Command = {
   summary: 'issue a development JWT for an identifier (generates a key pair or uses one from a file)',
   usage: USAGE,
   run: async (args, io) => {
-    const usageError = (message: string): number => {
-      io.stderr(`jwt-sync token: ${message}`)
-      return EXIT.usage
-    }
     const parsed = parseArguments(args, OPTIONS)
-    if (E.isLeft(parsed)) return usageError(parsed.left)
+    if (E.isLeft(parsed)) return usageError(io, 'token', parsed.left)
     const { values } = parsed.right
     const identifier = stringOption(values, 'identifier')
-    if (identifier === undefined || identifier.length === 0) return usageError('--identifier is required (see jwt-sync token --help)')
+    if (identifier === undefined || identifier.length === 0) return usageError(io, 'token', '--identifier is required (see jwt-sync token --help)')
     const lifetime = parseDurationSeconds(stringOption(values, 'lifetime') ?? '1h')
-    if (E.isLeft(lifetime)) return usageError(`--lifetime: ${lifetime.left}`)
+    if (E.isLeft(lifetime)) return usageError(io, 'token', `--lifetime: ${lifetime.left}`)
     const algorithm = stringOption(values, 'alg') ?? 'RS256'
-    if (!isRsaAlgorithm(algorithm)) return usageError(`--alg must be an RSA algorithm (RS256, RS384, RS512, PS256, PS384, PS512), got ${JSON.stringify(algorithm)}`)
+    if (!isRsaAlgorithm(algorithm)) return usageError(io, 'token', `--alg must be an RSA algorithm (RS256, RS384, RS512, PS256, PS384, PS512), got ${JSON.stringify(algorithm)}`)
     const claims = parseClaims(stringOptions(values, 'claim'))
-    if (E.isLeft(claims)) return usageError(claims.left)
+    if (E.isLeft(claims)) return usageError(io, 'token', claims.left)
     const bad = stringOption(values, 'bad')
-    if (bad !== undefined && !isBadTokenKind(bad)) return usageError(`--bad must be one of ${BAD_TOKEN_KINDS.join(', ')}`)
+    if (bad !== undefined && !isBadTokenKind(bad)) return usageError(io, 'token', `--bad must be one of ${BAD_TOKEN_KINDS.join(', ')}`)
     const privateKeyPath = stringOption(values, 'private-key')
     const saveDirectory = stringOption(values, 'save-keys')
-    if (privateKeyPath !== undefined && saveDirectory !== undefined) return usageError('--save-keys only applies to a generated key; drop it or --private-key')
+    if (privateKeyPath !== undefined && saveDirectory !== undefined) return usageError(io, 'token', '--save-keys only applies to a generated key; drop it or --private-key')
     const kid = stringOption(values, 'kid')
 
     let privateKeyPem: string | undefined
     if (privateKeyPath !== undefined) {
       const file = readKeyFile(privateKeyPath, io.cwd)
-      if (E.isLeft(file)) return usageError(file.left)
-      if (file.right.privateKeyPem === null) return usageError(`${privateKeyPath} holds a public key; --private-key needs the private one`)
+      if (E.isLeft(file)) return usageError(io, 'token', file.left)
+      if (file.right.privateKeyPem === null) return usageError(io, 'token', `${privateKeyPath} holds a public key; --private-key needs the private one`)
       privateKeyPem = file.right.privateKeyPem
     }
     const created = createTokenIssuer({ ...(privateKeyPem === undefined ? {} : { privateKeyPem }), ...(kid === undefined ? {} : { kid }) })

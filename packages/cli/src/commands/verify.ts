@@ -13,7 +13,7 @@ import {
 } from '@jwt-sync/reference-server'
 import { JWT_ERROR_CODES } from '@jwt-sync/core'
 import { integerOption, parseArguments, stringOption, stringOptions } from '../arguments.js'
-import { EXIT, type Command, type CommandIo } from '../command.js'
+import { EXIT, type Command, type CommandIo, usageError } from '../command.js'
 import { readKeyFile } from '../keyFiles.js'
 
 const USAGE = `Usage: jwt-sync verify <token | -> [options]
@@ -78,17 +78,13 @@ export const verifyCommand: Command = {
   summary: 'check a token as the server does; print each check and the error code it would get',
   usage: USAGE,
   run: async (args, io) => {
-    const usageError = (message: string): number => {
-      io.stderr(`jwt-sync verify: ${message}`)
-      return EXIT.usage
-    }
     const parsed = parseArguments(args, OPTIONS, true)
-    if (E.isLeft(parsed)) return usageError(parsed.left)
+    if (E.isLeft(parsed)) return usageError(io, 'verify', parsed.left)
     const { values, positionals } = parsed.right
-    if (positionals.length !== 1 || positionals[0] === undefined) return usageError('expected exactly one token argument (or - for stdin); see jwt-sync verify --help')
+    if (positionals.length !== 1 || positionals[0] === undefined) return usageError(io, 'verify', 'expected exactly one token argument (or - for stdin); see jwt-sync verify --help')
     const serverUrl = stringOption(values, 'server')
     const appId = stringOption(values, 'app') ?? 'dev-app'
-    if (serverUrl === undefined && stringOption(values, 'app') !== undefined) return usageError('--app only applies with --server')
+    if (serverUrl === undefined && stringOption(values, 'app') !== undefined) return usageError(io, 'verify', '--app only applies with --server')
     let trust: ServerTrust | null = null
     if (serverUrl !== undefined) {
       const fetched = await fetchServerTrust(serverUrl, appId)
@@ -99,23 +95,23 @@ export const verifyCommand: Command = {
       trust = fetched.right
     }
     const skew = integerOption(values, 'skew', trust === null ? 60 : Math.round(trust.settings.clockSkewMs / 1000))
-    if (E.isLeft(skew)) return usageError(skew.left)
+    if (E.isLeft(skew)) return usageError(io, 'verify', skew.left)
     const maxTokenBytes = integerOption(values, 'max-token-bytes', trust?.settings.maxTokenBytes ?? 8192)
-    if (E.isLeft(maxTokenBytes)) return usageError(maxTokenBytes.left)
+    if (E.isLeft(maxTokenBytes)) return usageError(io, 'verify', maxTokenBytes.left)
     const algText = stringOption(values, 'alg')
     const algorithms = algText !== undefined ? algText.split(',').map((alg) => alg.trim()) : (trust?.settings.allowedAlgorithms ?? DEFAULT_ALGORITHMS)
     const badAlgorithm = algorithms.find((alg) => !isRsaAlgorithm(alg))
-    if (badAlgorithm !== undefined) return usageError(`--alg: ${JSON.stringify(badAlgorithm)} is not an RSA algorithm; none and HMAC are never allowed`)
+    if (badAlgorithm !== undefined) return usageError(io, 'verify', `--alg: ${JSON.stringify(badAlgorithm)} is not an RSA algorithm; none and HMAC are never allowed`)
     const atText = stringOption(values, 'at')
     const now = atText === undefined ? Date.now() : Date.parse(atText)
-    if (Number.isNaN(now)) return usageError(`--at: ${JSON.stringify(atText)} is not an ISO 8601 time`)
+    if (Number.isNaN(now)) return usageError(io, 'verify', `--at: ${JSON.stringify(atText)} is not an ISO 8601 time`)
     const kid = stringOption(values, 'kid')
     const keys: TrustedKey[] = [...(trust?.keys ?? [])]
     for (const path of stringOptions(values, 'key')) {
       const file = readKeyFile(path, io.cwd)
-      if (E.isLeft(file)) return usageError(file.left)
+      if (E.isLeft(file)) return usageError(io, 'verify', file.left)
       const key = parseTrustedKey(file.right.publicKeyPem, kid === undefined ? {} : { kid })
-      if (E.isLeft(key)) return usageError(`${path}: ${key.left}`)
+      if (E.isLeft(key)) return usageError(io, 'verify', `${path}: ${key.left}`)
       keys.push(key.right)
     }
     const identifier = stringOption(values, 'identifier') ?? null
