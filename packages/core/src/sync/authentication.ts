@@ -5,7 +5,7 @@ import { JWT_ERROR_CODES, type AuthenticationError, type JwtErrorCode } from '..
 import { identifierOf, identityKeyOf, type Identifier } from '../model/identity.js'
 import { REFUSED_TOKENS_KEPT, type SyncContext, type TokenRecord } from './context.js'
 import type { SyncEmitted } from './events.js'
-import type { Step } from './step.js'
+import { unchanged, type Step } from './step.js'
 
 /** Builds the listener's error (api.md). */
 export const authError = (
@@ -130,7 +130,7 @@ const acceptToken = (context: SyncContext, identifier: Identifier, token: string
  * (allowing clock skew) is marked expired and reported, and its wait is opened by that error.
  */
 export const expireStaleTokens = (context: SyncContext, now: number): Step => {
-  if (!context.settings.isJwtEnabled || !context.settings.clientValidation) return { context, emits: [] }
+  if (!context.settings.isJwtEnabled || !context.settings.clientValidation) return unchanged(context)
   let next = context
   const emits: SyncEmitted[] = []
   for (const [identifier, record] of Object.entries(context.tokens)) {
@@ -151,7 +151,7 @@ export const expireStaleTokens = (context: SyncContext, now: number): Step => {
  * handled by R11 instead.
  */
 export const openWaitsForMissingTokens = (context: SyncContext): Step => {
-  if (!context.settings.isJwtEnabled) return { context, emits: [] }
+  if (!context.settings.isJwtEnabled) return unchanged(context)
   let next = context
   const emits: SyncEmitted[] = []
   for (const [key, count] of Object.entries(context.pendingByIdentity)) {

@@ -8,7 +8,7 @@ import { settleLoggedOutUsers } from './logout.js'
 import { applySendOutcome, transientFailure } from './outcome.js'
 import { planNext, type SyncPlan } from './plan.js'
 import { isSuspended, newSession, recordActivity, startSession } from './session.js'
-import { chain, type Step } from './step.js'
+import { chain, unchanged, type Step } from './step.js'
 
 /**
  * Input of the invoked actor that forms a batch from the queue.
@@ -167,13 +167,13 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
     },
     actions: {
       restore: rule((context, event) =>
-        event.type === 'RESTORED' ? { context: restoredContext(context, event.restored), emits: [] } : { context, emits: [] },
+        event.type === 'RESTORED' ? { context: restoredContext(context, event.restored), emits: [] } : unchanged(context),
       ),
       activity: rule((context, event) =>
-        'at' in event ? recordActivity(context, event.at, deps.nextSessionId) : { context, emits: [] },
+        'at' in event ? recordActivity(context, event.at, deps.nextSessionId) : unchanged(context),
       ),
       itemsTracked: rule((context, event) => {
-        if (event.type !== 'ITEMS_TRACKED') return { context, emits: [] }
+        if (event.type !== 'ITEMS_TRACKED') return unchanged(context)
         const session = { ...context.session, lastActivityAt: Math.max(context.session.lastActivityAt, event.lastActivityAt) }
         const pendingByIdentity = plus(context.pendingByIdentity, event.counts)
         // R12: a full batch is sent without waiting for the periodic flush.
@@ -181,7 +181,7 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
         return { context: { ...context, session, pendingByIdentity }, emits: [], sync: batchFull }
       }),
       identify: rule((context, event) => {
-        if (event.type !== 'IDENTIFY') return { context, emits: [] }
+        if (event.type !== 'IDENTIFY') return unchanged(context)
         // A user who logs back in before their logout flush finished keeps their items (no R11 deletion).
         return {
           context: { ...context, identifier: event.identifier, loggingOut: context.loggingOut.filter((user) => user !== event.identifier) },
@@ -189,7 +189,7 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
         }
       }),
       logout: rule((context, event) => {
-        if (event.type !== 'LOGOUT') return { context, emits: [] }
+        if (event.type !== 'LOGOUT') return unchanged(context)
         const leaving = context.identifier
         // R11: the new session starts before the logout flush, so an R8 suspension does not hold it back.
         return chain(
@@ -206,7 +206,7 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
         )
       }),
       passToken: rule((context, event) =>
-        event.type === 'TOKEN_PASSED' ? passToken(context, event.identifier, event.token, event.at, event.seq) : { context, emits: [] },
+        event.type === 'TOKEN_PASSED' ? passToken(context, event.identifier, event.token, event.at, event.seq) : unchanged(context),
       ),
       requestFlush: rule((context) => ({ context: requestFlush(context), emits: [] })),
       setForeground: rule((context) => ({ context: { ...context, foreground: true }, emits: [] })),
@@ -223,7 +223,7 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
         emits: [],
       })),
       batchFormed: rule((context, event) => {
-        if (event.type !== 'BATCH_FORMED') return { context, emits: [] }
+        if (event.type !== 'BATCH_FORMED') return unchanged(context)
         if (event.items.length === 0) {
           // The count was ahead of storage (e.g. a corrupt record was skipped): trust storage.
           return { context: { ...context, pendingByIdentity: { ...context.pendingByIdentity, [event.identity]: 0 } }, emits: [] }
@@ -233,12 +233,12 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
       storageUnavailable: rule((context, event) =>
         event.type === 'BATCH_FORM_FAILED'
           ? transientFailure(context, `storage: ${event.reason}`, null, { now: deps.now(), random: deps.random, nextBatchId: deps.nextBatchId })
-          : { context, emits: [] },
+          : unchanged(context),
       ),
       batchSent: rule((context, event) =>
         event.type === 'BATCH_SENT'
           ? applySendOutcome(context, event.batch, event.token, event.outcome, { now: deps.now(), random: deps.random, nextBatchId: deps.nextBatchId })
-          : { context, emits: [] },
+          : unchanged(context),
       ),
     },
   }).createMachine({
