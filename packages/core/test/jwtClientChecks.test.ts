@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { checkToken, decodeJwt, redactFields, redactToken } from '@jwt-sync/core'
+import { checkToken, decodeJwt, fingerprintToken, redactFields } from '@jwt-sync/core'
 import { makeToken } from './harness.js'
 
 const now = Date.UTC(2026, 0, 1)
@@ -52,11 +52,26 @@ describe('R6: client checks before a token is used', () => {
 })
 
 describe('R18: tokens never reach a log in full', () => {
-  it('R18: redaction keeps at most the first 8 characters', () => {
+  it('R18: redaction replaces a token by its fingerprint, never by a prefix', () => {
     const token = makeToken({ sub: 'u1', exp })
-    expect(redactToken(token)).toBe(`${token.slice(0, 8)}…`)
     const fields = redactFields({ token, nested: { authorization: token, list: [token] }, other: 'plain' })
     expect(JSON.stringify(fields)).not.toContain(token.slice(0, 9))
+    expect(fields['token']).toBe(fingerprintToken(token))
     expect(fields['other']).toBe('plain')
+  })
+  it('R18: fingerprints tell apart tokens that share every character but the signature', () => {
+    const token = makeToken({ sub: 'u1', exp, nonce: 'same' })
+    const other = `${token.slice(0, token.lastIndexOf('.') + 1)}b3RoZXI`
+    expect(fingerprintToken(token)).not.toBe(fingerprintToken(other))
+    expect(fingerprintToken(token)).toBe(fingerprintToken(token))
+  })
+  it('R18: a fingerprint names kid and expiry and contains no part of the token', () => {
+    const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'key-1' })).toString('base64url')
+    const payload = Buffer.from(JSON.stringify({ sub: 'u1', exp: 1_796_208_000 })).toString('base64url')
+    const token = `${header}.${payload}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`
+    const fingerprint = fingerprintToken(token)
+    expect(fingerprint).toMatch(/^jwt\(kid=key-1 exp=2026-12-02T10:40Z #[0-9a-f]{8}\)$/)
+    for (const part of token.split('.')) expect(fingerprint).not.toContain(part.slice(0, 8))
+    expect(fingerprintToken('opaque-token')).toMatch(/^token\(12 chars #[0-9a-f]{8}\)$/)
   })
 })

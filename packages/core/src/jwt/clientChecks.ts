@@ -72,13 +72,3 @@ export const isExpired = (
   options.now - options.clockSkewMs >= expiresAt
     ? E.left({ code: 'TIME_CONSTRAINT_FAILURE', message: 'token has expired' })
     : E.right(undefined)
-
-/**
- * What logs may show of a token (R18): its first 8 characters.
- *
- * @example
- * ```ts
- * redactToken('eyJhbGciOiJSUzI1NiJ9.e30.c2ln') // 'eyJhbGci…'
- * ```
- */
-export const redactToken = (token: string): string => `${token.slice(0, 8)}…`

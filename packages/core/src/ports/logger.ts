@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * const fields: LogFields = { code: 'INVALID_SIGNATURE', token: 'eyJhbGci…' }
+ * const fields: LogFields = { code: 'INVALID_SIGNATURE', token: 'jwt(kid=key-1 exp=2026-12-02T10:00Z #5e1f0c9a)' }
  * ```
  */
 export type LogFields = Readonly<Record<string, unknown>>

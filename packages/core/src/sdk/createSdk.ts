@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { createActor, type SnapshotFrom } from 'xstate'
 import { createMemoryStorage } from '../drivers/memoryStorage.js'
-import { checkToken, redactToken } from '../jwt/clientChecks.js'
+import { checkToken } from '../jwt/clientChecks.js'
+import { fingerprintToken } from '../jwt/fingerprint.js'
 import { JWT_ERROR_CODES, isJwtErrorCode } from '../jwt/errorCodes.js'
 import { resolveConfig, type SdkConfig } from '../model/config.js'
 import { identityKeyOf, type Identifier } from '../model/identity.js'
@@ -190,7 +191,7 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
       tokens: Object.fromEntries(
         Object.entries(context.tokens).map(([identifier, record]) => [
           identifier,
-          { status: record.status, token: redactToken(record.token), expiresAt: record.expiresAt },
+          { status: record.status, token: fingerprintToken(record.token), expiresAt: record.expiresAt },
         ]),
       ),
     }
