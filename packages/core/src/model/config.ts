@@ -81,12 +81,12 @@ export type SdkConfig = Omit<t.TypeOf<typeof SdkConfigCodec>, 'tokenProvider'> &
  *
  * @example
  * ```ts
- * DEFAULT_DATA_CENTERS['local'] // 'http://127.0.0.1:4318'
+ * DEFAULT_DATA_CENTERS['local'] // 'http://127.0.0.1:7355'
  * const config: SdkConfig = { appId: 'my-app', environment: 'test', dataCenter: 'local', networkConfig: { authorizationConfig: { isJwtEnabled: true } } }
  * ```
  */
 export const DEFAULT_DATA_CENTERS: Readonly<Record<string, string>> = {
-  local: 'http://127.0.0.1:4318',
+  local: 'http://127.0.0.1:7355',
 }
 
 /**
@@ -153,7 +153,7 @@ export type ConfigError = { readonly type: 'INVALID_CONFIG'; readonly field: str
  * @example
  * ```ts
  * resolveConfig({ appId: 'my-app', environment: 'test', dataCenter: 'local', networkConfig: { authorizationConfig: { isJwtEnabled: true } } })
- * // Right({ appId: 'my-app', baseUrl: 'http://127.0.0.1:4318', isJwtEnabled: true, maxBatchSize: 100, ... })
+ * // Right({ appId: 'my-app', baseUrl: 'http://127.0.0.1:7355', isJwtEnabled: true, maxBatchSize: 100, ... })
  * ```
  */
 export const resolveConfig = (input: unknown): E.Either<ConfigError, ResolvedConfig> => {
