@@ -22,7 +22,7 @@ The demo checks itself: exit 0 when every expected step happened, 1 otherwise.
 
 Options:
   --inspect              stream the SDK's statechart to the XState inspector over WebSocket
-                         (${DEFAULT_INSPECTOR_URL}; tokens redacted to 8 characters)
+                         (${DEFAULT_INSPECTOR_URL}; tokens shown as fingerprints)
   --inspect-url URL      the inspector's WebSocket URL (implies --inspect). To watch in the
                          Stately inspector UI, run its bridge first (it listens on 8080 and
                          opens the browser): createInspectorServer() from

@@ -4,7 +4,7 @@ import {
   createManualClock,
   createMemoryStorage,
   createSdk,
-  redactToken,
+  fingerprintToken,
   type AuthenticationError,
   type Sdk,
   type SdkError,
@@ -105,7 +105,7 @@ const describeError = (error: AuthenticationError): string => {
   const details = error.details
   const parts = [`${details.code} (${details.numericCode})`, `source=${error.source}`]
   if (details.identifier !== undefined) parts.push(`identifier=${details.identifier}`)
-  if (details.token !== undefined) parts.push(`token=${redactToken(details.token)}`)
+  if (details.token !== undefined) parts.push(`token=${fingerprintToken(details.token)}`)
   if (details.deletedCount !== undefined) parts.push(`deletedCount=${details.deletedCount}`)
   return parts.join(' ')
 }
@@ -151,7 +151,7 @@ const login = async (stage: Stage): Promise<void> => {
   const token = await appServer.issue('alice')
   if (token === null) throw new Error('the app server is offline at login')
   const passed = sdk.passAuthenticationDetails({ identifier: 'alice', token })
-  timeline.say('app', `app server issued a token (${DEMO_TOKEN_LIFETIME_SECONDS / 60} min) ${redactToken(token)}; passAuthenticationDetails → ${describeResult(passed)}`)
+  timeline.say('app', `app server issued a token (${DEMO_TOKEN_LIFETIME_SECONDS / 60} min) ${fingerprintToken(token)}; passAuthenticationDetails → ${describeResult(passed)}`)
   stage.track('Added to cart', { sku: 'A1', price: 9.5 })
   stage.setUserAttribute('plan', 'pro')
   const before = stage.requests().length
@@ -188,7 +188,7 @@ const forgedToken = async (stage: Stage): Promise<void> => {
   appServer.setMode('offline')
   if (forged === null) throw new Error('no forged token')
   const passed = sdk.passAuthenticationDetails({ identifier: 'alice', token: forged })
-  timeline.say('app', `a token signed by ANOTHER key (same kid) arrives ${redactToken(forged)}; passAuthenticationDetails → ${describeResult(passed)} (client checks cannot see signatures)`)
+  timeline.say('app', `a token signed by ANOTHER key (same kid) arrives ${fingerprintToken(forged)}; passAuthenticationDetails → ${describeResult(passed)} (client checks cannot see signatures)`)
   timeline.say('app', 'the app server is unreachable for now: the listener cannot fetch tokens')
   const errorsBefore = authErrors.length
   stage.track('Payment started', { method: 'card' })
@@ -216,7 +216,7 @@ const tenRefusals = async (stage: Stage): Promise<void> => {
   const token = await appServer.issue('alice')
   if (token === null) throw new Error('no token')
   const passed = sdk.passAuthenticationDetails({ identifier: 'alice', token })
-  timeline.say('app', `passAuthenticationDetails(${redactToken(token)}) → ${describeResult(passed)}`)
+  timeline.say('app', `passAuthenticationDetails(${fingerprintToken(token)}) → ${describeResult(passed)}`)
   const suspended = await stage.wait('token → refusal → listener → token …', (state) => state.suspended)
   await stage.listenerSettled()
   const inSession = stage.requests().filter((request) => request.sessionId === sessionId)
@@ -230,7 +230,7 @@ const tenRefusals = async (stage: Stage): Promise<void> => {
   if (good === null) throw new Error('no token')
   const before = stage.requests().length
   const kept = sdk.passAuthenticationDetails({ identifier: 'alice', token: good })
-  timeline.say('app', `the app server is fixed; a good token (60 min) ${redactToken(good)} → ${describeResult(kept)}`)
+  timeline.say('app', `the app server is fixed; a good token (60 min) ${fingerprintToken(good)} → ${describeResult(kept)}`)
   timeline.say('app', 'flush()')
   const report = await sdk.flush()
   const waiting = E.isRight(report) ? report.right.waiting.join(', ') : report.left.code
@@ -401,7 +401,7 @@ export const runDemoStory = async (options: DemoOptions): Promise<E.Either<strin
         return
       }
       const passed = client.passAuthenticationDetails({ identifier, token })
-      timeline.say('app', `listener: app server issued ${redactToken(token)} → passAuthenticationDetails ${describeResult(passed)}`)
+      timeline.say('app', `listener: app server issued ${fingerprintToken(token)} → passAuthenticationDetails ${describeResult(passed)}`)
     })()
     listenerWork.add(work)
     void work.finally(() => listenerWork.delete(work))
