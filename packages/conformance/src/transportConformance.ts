@@ -71,7 +71,8 @@ const freePort = async (): Promise<number> => {
 
 /**
  * Sends through the transport and insists it neither throws nor rejects: a transport reports
- * every failure as a value (api.md, the transport port).
+ * every failure as a value (the transport port: `packages/core/src/ports/transport.ts`, and the
+ * ports table of `packages/core/README.md`).
  */
 const sendSafely = async (transport: Transport, request: HttpRequest): Promise<E.Either<TransportFailure, HttpResponse>> => {
   let task: ReturnType<Transport['send']>

@@ -1,6 +1,6 @@
 /**
  * @packageDocumentation
- * The jwt-sync reference ingestion server (wire-protocol.md) on node:http: JWT verification with
+ * The jwt-sync reference ingestion server (`docs/wire-protocol.md`) on node:http: JWT verification with
  * jose, per-app key rotation and enforcement, de-duplication, fault injection, and a token issuer
  * for tests, the demo and the CLI.
  */

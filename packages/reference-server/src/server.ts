@@ -126,7 +126,7 @@ const playFault = (fault: Fault, req: IncomingMessage, res: ServerResponse): num
 }
 
 /**
- * Starts the reference ingestion server (wire-protocol.md) on node:http. Listens on 127.0.0.1 and
+ * Starts the reference ingestion server (`docs/wire-protocol.md`) on node:http. Listens on 127.0.0.1 and
  * an ephemeral port unless told otherwise. Rejects with a TypeError naming the field when the
  * options (or a configured key) are invalid, and with the underlying error when the port or the
  * database cannot be opened.

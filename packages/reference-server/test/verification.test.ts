@@ -28,7 +28,7 @@ const outcomeOf = async (token: string | undefined, identifier = 'alice', target
   expect(answer.status).toBe(401)
   const body = JwtErrorBodyCodec.decode(answer.json)
   if (E.isLeft(body)) throw new Error(`not a JWT error body: ${answer.text}`)
-  // Every refusal carries the numeric code that goes with its code (behaviour.md, Error codes).
+  // Every refusal carries the numeric code that goes with its code (docs/rules.md, Error codes).
   expect(body.right.error.numericCode).toBe(JWT_ERROR_CODES[body.right.error.code])
   expect(body.right.error.message?.length ?? 0).toBeGreaterThan(0)
   return body.right.error.code

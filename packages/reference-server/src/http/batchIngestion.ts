@@ -78,7 +78,7 @@ const decodeBatch = (bodyText: string): E.Either<BatchAnswer, BatchBody> => {
 }
 
 /**
- * Steps 1 to 10 of wire-protocol.md "How the reference server checks a batch": decode the body
+ * Steps 1 to 10 of `docs/wire-protocol.md` ("How the reference server checks a batch"): decode the body
  * with the core's codecs, apply the app's enforcement, verify the token, de-duplicate and store.
  *
  * @example

@@ -24,7 +24,7 @@ export const sendJson = (
 }
 
 /**
- * The VALIDATION error body of wire-protocol.md (400 / 413 / 422) and the admin API.
+ * The VALIDATION error body of `docs/wire-protocol.md` (400 / 413 / 422) and the admin API.
  *
  * @example
  * ```ts

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describeTrustedKey, parseTrustedKey, type TrustedKey, type TrustedKeyInfo } from './trustedKey.js'
 
 /**
- * How an app treats the tokens of identified batches (wire-protocol.md step 2): `disabled` ignores
+ * How an app treats the tokens of identified batches (`docs/wire-protocol.md`, step 2): `disabled` ignores
  * them, `optional` verifies them but accepts the batch either way (the verdict goes to the
  * `X-Auth-Result` header and the log), `required` answers a failed check with 401.
  *

@@ -2,7 +2,7 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 
 /**
- * The smallest RSA modulus the server trusts (wire-protocol.md).
+ * The smallest RSA modulus the server trusts (`docs/wire-protocol.md`, Keys).
  *
  * @example
  * ```ts

@@ -18,7 +18,7 @@ export type AcceptedItem = {
 }
 
 /**
- * How many items of a batch were new and how many the server already had (wire-protocol.md).
+ * How many items of a batch were new and how many the server already had (`docs/wire-protocol.md`).
  *
  * @example
  * ```ts
@@ -28,7 +28,7 @@ export type AcceptedItem = {
 export type StoreOutcome = { readonly accepted: number; readonly duplicates: number }
 
 /**
- * Where accepted items go; de-duplicates by item id per app (step 10).
+ * Where accepted items go; de-duplicates by item id per app (step 10 of `docs/wire-protocol.md`).
  *
  * @example
  * ```ts

@@ -6,7 +6,7 @@ import { readTokenShape, subjectOf, type TokenShape } from './tokenShape.js'
 import type { RsaAlgorithm } from './algorithms.js'
 
 /**
- * The checks of wire-protocol.md "How the reference server checks a batch", steps 3 to 9, in order.
+ * The checks of `docs/wire-protocol.md` ("How the reference server checks a batch"), steps 3 to 9, in order.
  *
  * @example
  * ```ts
