@@ -12,7 +12,7 @@ const diagram = doc.match(/```mermaid\n([\s\S]*?)```/)?.[1] ?? ''
 
 /** Words in capitals that are plain words of the text, not names from the code. */
 const PLAIN_WORDS = new Set(['JWT', 'JSON', 'SDK', 'POST', 'HTTP', 'README', 'RS256', 'RS512'])
-/** Rule ids of the behaviour spec (R1-R19, S1-S3). */
+/** Rule ids of docs/rules.md (R1-R19, S1-S3). */
 const isRuleId = (word: string): boolean => /^[RS]\d+$/.test(word)
 
 /** The names `name(` that a diagram line from `from` to `to` calls. */
