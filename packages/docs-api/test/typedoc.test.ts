@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Application, ConsoleLogger, LogLevel, TSConfigReader, TypeDocReader } from 'typedoc'
 import { afterAll, describe, expect, it } from 'vitest'
+import { brokenHtmlLinks } from './support/linkCheck.js'
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
 const configPath = join(packageDir, 'typedoc.jsonc')
@@ -60,6 +61,14 @@ describe('API reference (TypeDoc)', () => {
       '_jwt-sync_core.html',
       '_jwt-sync_reference-server.html',
     ])
+    // Warnings do not cover links: TypeDoc once turned every file name a comment mentioned into a
+    // link to http://<name>.md without a word. Every link of the output must lead somewhere real.
+    expect(brokenHtmlLinks(outDir)).toEqual([])
+    // The front page lists the packages as links to their pages, under their package names.
+    const front = readFileSync(join(outDir, 'index.html'), 'utf8')
+    for (const name of ['core', 'adapter-fetch', 'adapter-storage', 'adapter-ios-bridge', 'reference-server', 'cli']) {
+      expect(front, name).toMatch(new RegExp(`<a href="modules/_jwt-sync_${name}\\.html"[^>]*>@jwt-sync/${name}</a>`))
+    }
   })
 
   it('the same configuration reports an undocumented export and a broken {@link}', async () => {
@@ -96,5 +105,37 @@ describe('API reference (TypeDoc)', () => {
       '[warning] undocumented (CallSignature), defined in docs-fixture/index.ts, does not have any documentation',
       '[warning] Failed to resolve link to "Missing" in comment for linked',
     ])
+  })
+
+  it('file names in comments stay text; without plugins/noFuzzyLinks.mjs the link check reports them', async () => {
+    const fixtureDir = mkdtempSync(join(outRoot, 'names-'))
+    writeFileSync(join(fixtureDir, 'index.ts'), ['/** Follows the rules in docs/rules.md; see README.md. */', 'export const documented = 1', ''].join('\n'))
+    writeFileSync(join(fixtureDir, 'package.json'), JSON.stringify({ name: 'docs-fixture', type: 'module' }))
+    writeFileSync(
+      join(fixtureDir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', noEmit: true }, files: ['index.ts'] }),
+    )
+    const config = (name: string, plugins: readonly string[] | null): string => {
+      const path = join(fixtureDir, name)
+      writeFileSync(
+        path,
+        JSON.stringify({
+          extends: [configPath],
+          entryPoints: ['./index.ts'],
+          tsconfig: './tsconfig.json',
+          packagesRequiringDocumentation: ['docs-fixture'],
+          intentionallyNotDocumented: [],
+          readme: 'none',
+          ...(plugins === null ? {} : { plugin: plugins }),
+        }),
+      )
+      return path
+    }
+    const withPlugins = await runTypedoc(config('typedoc.json', null), 'names-out')
+    expect(withPlugins.problems).toEqual([])
+    expect(brokenHtmlLinks(withPlugins.outDir)).toEqual([])
+    const withoutNoFuzzy = await runTypedoc(config('typedoc.fuzzy.json', [join(packageDir, 'plugins/packageModuleNames.mjs')]), 'fuzzy-out')
+    expect(withoutNoFuzzy.problems).toEqual([])
+    expect(brokenHtmlLinks(withoutNoFuzzy.outDir)).toEqual(expect.arrayContaining([expect.stringContaining('http://README.md (a web link to a file name)')]))
   })
 })
