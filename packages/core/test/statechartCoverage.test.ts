@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { InspectionEvent } from 'xstate'
 import { createManualClock, createSdk, describeSyncMachine, listStates, listTransitions, transitionKey } from '@jwt-sync/core'
-import { START, baseConfig, createScriptedServer, settle, startHarness, storageWith } from './harness.js'
+import { START, baseConfig, createScriptedServer, settle, startHarness, storageWith, validToken } from './harness.js'
 import { runModel, stepArbitrary } from './modelBased.js'
 
 const taken = new Set<string>()
@@ -54,6 +54,22 @@ describe('statechart path coverage', () => {
     await Promise.all([flushing, loggingOut])
     expect(busy.server.stored.size).toBe(1)
     await busy.sdk.shutdown()
+    // A logged-out user's flush whose storage read fails: retried like any other read (R9, R11).
+    const loggedOut = await startHarness({ storage: flakyStorage(), inspect: record })
+    loggedOut.sdk.identify('u1')
+    loggedOut.sdk.passAuthenticationDetails({ identifier: 'u1', token: validToken('u1', loggedOut.clock.now()) })
+    loggedOut.sdk.track('e')
+    await loggedOut.sdk.logout()
+    loggedOut.clock.advance(5 * 60_000)
+    await settle()
+    expect(loggedOut.server.stored.size).toBe(1)
+    await loggedOut.sdk.shutdown()
+    // JWT disabled (R1): the auth region rests in jwtDisabled.
+    const unsigned = await startHarness({ jwt: false, inspect: record })
+    unsigned.sdk.track('e')
+    await unsigned.sdk.flush()
+    expect(unsigned.sdk.getState().chart?.auth).toBe('jwtDisabled')
+    await unsigned.sdk.shutdown()
     const early = createSdk(baseConfig(), { transport: createScriptedServer().transport, clock: createManualClock(START), inspect: record })
     await early.shutdown()
 

@@ -1,5 +1,5 @@
 import type { AuthenticationError } from '../jwt/errorCodes.js'
-import type { AuthenticationListener } from '../sdk/types.js'
+import type { AuthenticationListener } from '../model/authenticationListener.js'
 
 type Registered = { readonly call: (error: AuthenticationError) => void; readonly seen: Set<string> }
 

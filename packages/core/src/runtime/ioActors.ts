@@ -50,6 +50,11 @@ export const createIoActors = (deps: IoDeps) => ({
       ? { type: 'BATCH_FORMED', identity, items: items.right }
       : { type: 'BATCH_FORM_FAILED', reason: `${items.left.kind}: ${items.left.message}` }
   }),
+  // An R11 deletion was handed to the persister as the state was entered: wait until it is durable.
+  awaitDeletion: callbackActor<void>(async () => {
+    await deps.persister.drained()
+    return { type: 'ITEMS_DELETED' }
+  }),
   sendBatch: callbackActor<SendBatchInput>(async ({ batch, token }) => {
     // The frozen batch and every counter change before it are durable before the request (R13, R14).
     await deps.persister.drained()

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { JWT_ERROR_CODES } from '../jwt/errorCodes.js'
+import { hash64 } from '../jwt/hash.js'
 import type { Identifier, IdentityKey } from '../model/identity.js'
 import type { BatchId, StoredItem } from '../model/item.js'
 import type { StateValue, StorageNamespace, StorageSnapshot } from '../ports/storage.js'
@@ -21,7 +22,11 @@ const codecs = {
   identity: t.union([t.string, t.null]),
   session: t.type({ id: t.string, startedAt: t.number, lastActivityAt: t.number, consecutiveAuthFailures: t.number }),
   tokens: t.record(t.string, TokenRecordCodec),
-  refusedTokens: t.record(t.string, t.array(t.type({ token: t.string, code: t.keyof(JWT_ERROR_CODES) }))),
+  // Digests only (R11). Records written before digests held the full token: read them as digests.
+  refusedTokens: t.record(
+    t.string,
+    t.array(t.union([t.type({ digest: t.string, code: t.keyof(JWT_ERROR_CODES) }), t.type({ token: t.string, code: t.keyof(JWT_ERROR_CODES) })])),
+  ),
   // Frozen batches are kept as ids: their items are the oldest pending items of their identity,
   // already in the queue, so writing them again would double the bytes of every send.
   outbox: t.array(t.type({ batchId: t.string, identity: t.string, itemIds: t.array(t.string) })),
@@ -70,6 +75,14 @@ export const stateChanges = (previous: SyncContext | null, next: SyncContext): R
   return changes
 }
 
+const refusedDigests = (records: t.TypeOf<(typeof codecs)['refusedTokens']>): RestoredState['refusedTokens'] =>
+  Object.fromEntries(
+    Object.entries(records).map(([identifier, refused]) => [
+      identifier,
+      refused.map((entry) => ('digest' in entry ? entry : { digest: hash64(entry.token), code: entry.code })),
+    ]),
+  )
+
 /**
  * Decodes what storage holds into the statechart's restored state; bad records are counted, not
  * fatal. Frozen batches come back as ids: `rebuildOutbox` finds their items in the queue.
@@ -93,7 +106,7 @@ export const decodeRestoredState = (
     identifier: (read('identity') ?? null) as Identifier | null,
     session: session === undefined ? null : (session as RestoredState['session']),
     tokens: (read('tokens') ?? {}) as RestoredState['tokens'],
-    refusedTokens: (read('refusedTokens') ?? {}) as RestoredState['refusedTokens'],
+    refusedTokens: refusedDigests(read('refusedTokens') ?? {}),
     pendingByIdentity: snapshot.pendingByIdentity,
     deadLetterCount: snapshot.deadLetterCount,
     loggingOut: (read('loggingOut') ?? []) as Identifier[],

@@ -1,14 +1,20 @@
 import type { Either } from 'fp-ts/lib/Either.js'
 import type { InspectionEvent, Observer, AnyActorRef } from 'xstate'
 import type { AuthenticationError, JwtErrorCode } from '../jwt/errorCodes.js'
-import type { Attributes, AttributeValue, ItemId } from '../model/item.js'
+import type { Attributes, AttributeValue, DeadLetter, ItemId } from '../model/item.js'
 import type { Clock } from '../ports/clock.js'
 import type { Logger } from '../ports/logger.js'
 import type { Storage } from '../ports/storage.js'
 import type { Transport } from '../ports/transport.js'
+import type { AuthenticationListener } from '../model/authenticationListener.js'
+import type { PendingReason } from '../model/pendingReason.js'
+import type { SdkProblem } from '../model/problem.js'
+import type { TokenStatus } from '../model/tokenStatus.js'
+
+export type { AuthenticationListener, PendingReason, SdkProblem, TokenStatus }
 
 /**
- * The IO an SDK instance uses (api.md). Only `transport` is required.
+ * The IO an SDK instance uses . Only `transport` is required.
  *
  * @example
  * ```ts
@@ -28,6 +34,51 @@ export type SdkPorts = {
 }
 
 /**
+ * The statechart's active state per region, as dotted paths below the region: what the inspector
+ * and the README diagram show.
+ *
+ * @example
+ * ```ts
+ * const chart: ChartState | null = sdk.getState().chart
+ * if (chart?.sync === 'rest.awaitingToken') askMyServerForAToken()
+ * // presence: foreground | background
+ * // session:  active | suspended                                           (R8)
+ * // auth:     jwtDisabled | anonymous | loggingOut | identified.noToken | identified.tokenUsable
+ * //           | identified.tokenRefused | identified.tokenExpired | identified.tokenInvalid
+ * // sync:     resuming | deciding | rest.nothingToSend | rest.awaitingToken | rest.suspended
+ * //           | rest.backingOff | rest.retryAfter | rest.storageUnavailable | attempt.forming
+ * //           | attempt.sending | logoutFlush.forming | logoutFlush.sending | logoutFlush.deleting
+ * ```
+ */
+export type ChartState = { readonly presence: string; readonly session: string; readonly auth: string; readonly sync: string }
+
+/**
+ * What is in the queue: per identity with pending items, how many and the oldest one's timestamp;
+ * and the dead letters (R10) with the status and reason they were given up for.
+ *
+ * @example
+ * ```ts
+ * const queue = await sdk.getQueue()
+ * if (E.isRight(queue)) for (const { identity, count, oldestTimestamp } of queue.right.pending) console.log(identity, count, oldestTimestamp)
+ * ```
+ */
+export type QueueView = {
+  readonly pending: readonly { readonly identity: string; readonly count: number; readonly oldestTimestamp: number | null }[]
+  readonly deadLetters: readonly DeadLetter[]
+}
+
+/**
+ * What `flushAndShutdown` did: the flush's report, and whether its deadline cut it short.
+ *
+ * @example
+ * ```ts
+ * const report = await sdk.flushAndShutdown({ timeoutMs: 5_000 })
+ * if (E.isRight(report) && report.right.timedOut) console.warn(report.right.pending, 'items left for the next launch')
+ * ```
+ */
+export type ShutdownReport = SyncReport & { readonly timedOut: boolean }
+
+/**
  * An error value. Every method that can fail returns one of these in a `Left`; none throws.
  * `field` names the argument at fault for `INVALID_INPUT`.
  *
@@ -41,33 +92,8 @@ export type SdkError =
   | { readonly code: 'INVALID_INPUT'; readonly field: string; readonly message: string }
   | { readonly code: 'JWT_DISABLED'; readonly message: string }
   | { readonly code: 'SHUT_DOWN'; readonly message: string }
+  | { readonly code: 'STORAGE_UNAVAILABLE'; readonly message: string }
   | { readonly code: JwtErrorCode; readonly numericCode: number; readonly message: string }
-
-/**
- * A token's status in the token record (behaviour.md, Vocabulary).
- *
- * @example
- * ```ts
- * const status: TokenStatus | undefined = sdk.getState().tokens['user-42']?.status // e.g. 'usable'
- * ```
- */
-export type TokenStatus = 'usable' | 'rejected' | 'invalid' | 'expired'
-
-/**
- * Why items stay pending after a sync attempt.
- *
- * @example
- * ```ts
- * const report = await sdk.flush()
- * if (E.isRight(report) && report.right.waiting.includes('awaiting-token')) askServerForToken()
- * ```
- */
-export type PendingReason =
-  | 'awaiting-token'
-  | 'suspended'
-  | 'retry-after'
-  | 'backoff'
-  | 'storage-unavailable'
 
 /**
  * What a `flush()` or `logout()` attempt did, from its start until sync came to rest.
@@ -109,43 +135,18 @@ export type SdkState = {
   readonly deadLetterCount: number
   readonly foreground: boolean
   readonly sync: 'idle' | 'sending' | 'backing-off'
+  /** The active state of each statechart region while running (null while starting or stopped). */
+  readonly chart: ChartState | null
+  /** Logged-out users whose pending items are still being flushed (R11). */
+  readonly loggingOut: readonly string[]
   /** Earliest time of the next automatic attempt after a transient failure, or null. */
   readonly retryAt: number | null
   readonly tokens: Readonly<Record<string, { readonly status: TokenStatus; readonly token: string; readonly expiresAt: number | null }>>
 }
 
-/**
- * An authentication listener: an object with `onError` or a plain function.
- *
- * @example
- * ```ts
- * const listener: AuthenticationListener = { onError: (error) => console.warn(error.details.code) }
- * ```
- */
-export type AuthenticationListener =
-  | {
-      /** Receives each authentication error once (R15). */
-      readonly onError: (error: AuthenticationError) => void
-    }
-  | ((error: AuthenticationError) => void)
 
 /**
- * A non-authentication problem worth an app's attention: dead letters (R10), storage failures.
- *
- * @example
- * ```ts
- * sdk.registerProblemListener((problem: SdkProblem) => {
- *   if (problem.type === 'DEAD_LETTER') console.warn(problem.itemIds, problem.status, problem.reason)
- * })
- * ```
- */
-export type SdkProblem =
-  | { readonly type: 'DEAD_LETTER'; readonly itemIds: readonly string[]; readonly status: number; readonly reason: string }
-  | { readonly type: 'STORAGE'; readonly kind: string; readonly message: string }
-  | { readonly type: 'CORRUPT_RECORDS'; readonly skipped: number }
-
-/**
- * The SDK instance returned by `createSdk` (api.md). No method throws on bad input: results are
+ * The SDK instance returned by `createSdk` . No method throws on bad input: results are
  * fp-ts `Either` values whose `Left` names the field at fault.
  *
  * @example
@@ -191,6 +192,16 @@ export type Sdk = {
   subscribe(listener: (state: SdkState) => void): () => void
   /** The XState actor, for the inspector and advanced observation (R19). */
   readonly actor: AnyActorRef
+  /**
+   * Reads the queue: pending items per identity (count, oldest timestamp) and up to
+   * `deadLetterLimit` (default 100) dead letters with their reason.
+   */
+  getQueue(options?: { readonly deadLetterLimit?: number }): Promise<Either<SdkError, QueueView>>
   /** Writes what is pending (bounded by `timeoutMs`), stops timers and releases storage. */
   shutdown(): Promise<void>
+  /**
+   * Flushes what can be sent within `timeoutMs` (default: the config's `timeoutMs`), then shuts
+   * down: what a Node script or server calls before it exits. Items left unsent stay in storage.
+   */
+  flushAndShutdown(options?: { readonly timeoutMs?: number }): Promise<Either<SdkError, ShutdownReport>>
 }

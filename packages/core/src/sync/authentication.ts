@@ -1,13 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { checkToken, isExpired } from '../jwt/clientChecks.js'
 import { decodeJwt, expiryMsOf } from '../jwt/decodeJwt.js'
+import { hash64 } from '../jwt/hash.js'
 import { JWT_ERROR_CODES, type AuthenticationError, type JwtErrorCode } from '../jwt/errorCodes.js'
 import { identifierOf, identityKeyOf, type Identifier } from '../model/identity.js'
 import { REFUSED_TOKENS_KEPT, type SyncContext, type TokenRecord } from './context.js'
 import type { SyncEmitted } from './events.js'
 import { unchanged, type Step } from './step.js'
 
-/** Builds the listener's error (api.md). */
+/** Builds the listener's error (the shape documented in docs/integrating.md). */
 export const authError = (
   context: SyncContext,
   source: 'server' | 'client',
@@ -71,38 +72,83 @@ const withToken = (context: SyncContext, identifier: Identifier, record: TokenRe
   tokens: { ...context.tokens, [identifier]: record },
 })
 
-const verdict = (context: SyncContext, seq: number, error: { code: string; message: string } | null): SyncContext => ({
-  ...context,
-  tokenVerdict: { seq, error },
-})
+/**
+ * What `passAuthenticationDetails` makes of a token (R1, R6, R7), decided from the context alone.
+ * The facade answers the app from it and the statechart applies it: one rule, one call.
+ */
+export type TokenJudgement =
+  | { readonly kind: 'jwt-disabled' }
+  | { readonly kind: 'already-usable' }
+  | { readonly kind: 'refused-before'; readonly code: JwtErrorCode }
+  | { readonly kind: 'invalid'; readonly code: JwtErrorCode; readonly message: string }
+  | { readonly kind: 'accepted'; readonly expiresAt: number | null }
 
 /**
- * `passAuthenticationDetails` (R1, R6, R7, R16). A token failing a client check is never stored
- * over a usable one and never sent; a token the server rejected is refused when passed again; a
- * good token ends the identifier's wait and makes sync resume (R12).
+ * Judges a token passed for an identifier: JWT off (R1), the same usable token again, a token the
+ * server already refused (R7, recognised by its digest), a failed client check (R6), or accepted.
+ *
+ * @example
+ * ```ts
+ * const judgement = judgeToken(actor.getSnapshot().context, 'user-42' as Identifier, token, Date.now())
+ * if (judgement.kind === 'invalid') console.warn(judgement.code)
+ * ```
  */
-export const passToken = (context: SyncContext, identifier: Identifier, token: string, now: number, seq: number): Step => {
-  if (!context.settings.isJwtEnabled) {
-    return { context: verdict(context, seq, { code: 'JWT_DISABLED', message: 'JWT is disabled in networkConfig.authorizationConfig' }), emits: [] }
-  }
+export const judgeToken = (context: SyncContext, identifier: Identifier, token: string, now: number): TokenJudgement => {
+  if (!context.settings.isJwtEnabled) return { kind: 'jwt-disabled' }
   const existing = context.tokens[identifier]
-  if (existing !== undefined && existing.token === token && existing.status === 'usable') return { context: verdict(context, seq, null), emits: [] }
-  const refused = context.refusedTokens[identifier]?.find((entry) => entry.token === token)
-  if (refused !== undefined) {
-    const message = 'this token was already rejected by the server; pass a new one'
-    return { context: verdict(context, seq, { code: refused.code, message }), emits: [] }
+  if (existing !== undefined && existing.token === token && existing.status === 'usable') return { kind: 'already-usable' }
+  const digest = hash64(token)
+  const refused = context.refusedTokens[identifier]?.find((entry) => entry.digest === digest)
+  if (refused !== undefined) return { kind: 'refused-before', code: refused.code }
+  if (!context.settings.clientValidation) {
+    const decoded = decodeJwt(token)
+    return { kind: 'accepted', expiresAt: E.isRight(decoded) ? expiryMsOf(decoded.right.payload) : null }
   }
-  if (context.settings.clientValidation) {
-    const checked = checkToken(token, identifier, {
-      allowedAlgorithms: context.settings.allowedAlgorithms,
-      clockSkewMs: context.settings.clockSkewMs,
-      now,
-    })
-    if (E.isLeft(checked)) {
-      const { code, message } = checked.left
+  const checked = checkToken(token, identifier, { allowedAlgorithms: context.settings.allowedAlgorithms, clockSkewMs: context.settings.clockSkewMs, now })
+  return E.isLeft(checked) ? { kind: 'invalid', ...checked.left } : { kind: 'accepted', expiresAt: checked.right.expiresAt }
+}
+
+/**
+ * What `passAuthenticationDetails` answers for a judgement: `Right` when the token is (or stays)
+ * usable, otherwise the code and why.
+ *
+ * @example
+ * ```ts
+ * tokenVerdict(judgeToken(context, identifier, token, now)) // Left({ code: 'TIME_CONSTRAINT_FAILURE', ... })
+ * ```
+ */
+export const tokenVerdict = (judgement: TokenJudgement): E.Either<{ readonly code: JwtErrorCode | 'JWT_DISABLED'; readonly message: string }, void> => {
+  switch (judgement.kind) {
+    case 'jwt-disabled':
+      return E.left({ code: 'JWT_DISABLED', message: 'JWT is disabled in networkConfig.authorizationConfig' })
+    case 'refused-before':
+      return E.left({ code: judgement.code, message: 'this token was already rejected by the server; pass a new one' })
+    case 'invalid':
+      return E.left({ code: judgement.code, message: judgement.message })
+    case 'already-usable':
+    case 'accepted':
+      return E.right(undefined)
+  }
+}
+
+/**
+ * `passAuthenticationDetails` applied (R1, R6, R7, R16). A token failing a client check is never
+ * stored over a usable one and never sent; a token the server rejected changes nothing when passed
+ * again; a good token ends the identifier's wait and makes sync resume (R12).
+ */
+export const passToken = (context: SyncContext, identifier: Identifier, token: string, now: number): Step => {
+  const judgement = judgeToken(context, identifier, token, now)
+  switch (judgement.kind) {
+    case 'jwt-disabled':
+    case 'already-usable':
+    case 'refused-before':
+      return unchanged(context)
+    case 'accepted':
+      return acceptToken(context, identifier, token, judgement.expiresAt)
+    case 'invalid': {
+      const { code, message } = judgement
       const hasUsable = usableToken(context, identifier) !== null
-      const base = verdict(context, seq, { code, message })
-      const next = hasUsable ? base : openWait(withToken(base, identifier, { token, status: 'invalid', expiresAt: null, errorCode: code }), identifier, true)
+      const next = hasUsable ? context : openWait(withToken(context, identifier, { token, status: 'invalid', expiresAt: null, errorCode: code }), identifier, true)
       return {
         context: next,
         emits: [
@@ -111,10 +157,7 @@ export const passToken = (context: SyncContext, identifier: Identifier, token: s
         ],
       }
     }
-    return acceptToken(verdict(context, seq, null), identifier, token, checked.right.expiresAt)
   }
-  const decoded = decodeJwt(token)
-  return acceptToken(verdict(context, seq, null), identifier, token, E.isRight(decoded) ? expiryMsOf(decoded.right.payload) : null)
 }
 
 const acceptToken = (context: SyncContext, identifier: Identifier, token: string, expiresAt: number | null): Step => ({
@@ -172,7 +215,8 @@ export const openWaitsForMissingTokens = (context: SyncContext): Step => {
 
 /** Remembers a token the server refused, so it is never used again for that identifier (R7, S1). */
 export const rememberRefusal = (context: SyncContext, identifier: Identifier, token: string, code: JwtErrorCode): SyncContext => {
-  const remembered = [{ token, code }, ...(context.refusedTokens[identifier] ?? []).filter((entry) => entry.token !== token)]
+  const digest = hash64(token)
+  const remembered = [{ digest, code }, ...(context.refusedTokens[identifier] ?? []).filter((entry) => entry.digest !== digest)]
   return { ...context, refusedTokens: { ...context.refusedTokens, [identifier]: remembered.slice(0, REFUSED_TOKENS_KEPT) } }
 }
 
@@ -196,7 +240,7 @@ export const rejectToken = (context: SyncContext, identifier: Identifier, token:
 
 /** R11: forgets a logged-out user's token, in memory and (through the persisted state) in storage. */
 export const forgetToken = (context: SyncContext, identifier: Identifier): SyncContext => {
-  // Refused tokens stay remembered: a token the server refused is never sent again (S1).
+  // Refused tokens stay remembered as digests: a token the server refused is never sent again (S1).
   const { [identifier]: _forgotten, ...tokens } = context.tokens
   return closeWait({ ...context, tokens }, identifier)
 }

@@ -1,8 +1,9 @@
 import type { Identifier, IdentityKey } from '../model/identity.js'
 import type { BatchId, SessionId, StoredItem } from '../model/item.js'
 import type { BackoffSettings } from './backoff.js'
-import type { TokenStatus } from '../sdk/types.js'
+import type { TokenStatus } from '../model/tokenStatus.js'
 import type { JwtErrorCode } from '../jwt/errorCodes.js'
+import type { SyncPlan } from './plan.js'
 
 /**
  * The settings the statechart decides with: the resolved config minus functions and IO.
@@ -27,7 +28,7 @@ export type MachineSettings = {
 }
 
 /**
- * A token kept for one identifier (behaviour.md, Vocabulary).
+ * A token kept for one identifier (docs/rules.md, vocabulary).
  *
  * @example
  * ```ts
@@ -43,8 +44,12 @@ export type TokenRecord = {
   readonly errorCode?: JwtErrorCode
 }
 
-/** A token the server refused, with the code it gave. */
-export type RefusedToken = { readonly token: string; readonly code: JwtErrorCode }
+/**
+ * A token the server refused, with the code it gave. Only a digest is kept (`hash64` of the
+ * token): enough for R7 to recognise the token when it is passed again, and no full token of a
+ * user stays at rest once the user logged out (R11).
+ */
+export type RefusedToken = { readonly digest: string; readonly code: JwtErrorCode }
 
 /** How many refused tokens are remembered per identifier. */
 export const REFUSED_TOKENS_KEPT = 10
@@ -86,13 +91,25 @@ export type RetryState = {
   readonly backoffUntil: number | null
   /** Nothing is sent before then, explicit flush included (Retry-After). */
   readonly retryAfterUntil: number | null
+  /** The last failure was storage that could not be read, not the network. */
+  readonly storageFailing: boolean
 }
 
 /** Running totals, so a flush can report what happened between its start and its end. */
 export type SyncTotals = { readonly delivered: number; readonly deadLettered: number; readonly deleted: number }
 
-/** The verdict on the latest `passAuthenticationDetails`, read back by the facade. */
-export type TokenVerdict = { readonly seq: number; readonly error: { readonly code: string; readonly message: string } | null }
+/**
+ * An R11 deletion the sync loop owes: a logged-out user's flush failed with a JWT error. The
+ * `logoutFlush.deleting` state carries it out.
+ */
+export type OwedDeletion = {
+  readonly identifier: Identifier
+  readonly source: 'server' | 'client'
+  readonly code: JwtErrorCode
+  readonly message: string
+  /** The token that failed, for the listener; absent when no token existed. */
+  readonly token?: string
+}
 
 /**
  * The statechart's context: control data only. Pending items live in storage; the context keeps
@@ -118,10 +135,13 @@ export type SyncContext = {
   readonly outbox: readonly FrozenBatch[]
   /** Users whose logout flush is still owed (R11). */
   readonly loggingOut: readonly Identifier[]
+  /** R11 deletions decided by a send outcome, carried out at the next decision. Not persisted. */
+  readonly owedDeletions: readonly OwedDeletion[]
   readonly retry: RetryState
   readonly foreground: boolean
   /** Explicit flush requests (flush, logout) made and completed: a flush settles when completed >= its number. */
   readonly flushRequests: { readonly requested: number; readonly completed: number }
   readonly totals: SyncTotals
-  readonly tokenVerdict: TokenVerdict
+  /** What the sync loop decided at its last decision; the states after `deciding` act on it. */
+  readonly plan: SyncPlan
 }

@@ -3,7 +3,7 @@ import type { Identifier, IdentityKey } from '../model/identity.js'
 import type { StoredItem } from '../model/item.js'
 import type { TokenRequestReason } from '../model/config.js'
 import type { StorageWrite } from '../ports/storage.js'
-import type { SdkProblem } from '../sdk/types.js'
+import type { SdkProblem } from '../model/problem.js'
 import type { SendOutcome } from '../wire/classifyResponse.js'
 import type { FrozenBatch, RefusedToken, SessionRecord, TokenRecord } from './context.js'
 
@@ -30,11 +30,13 @@ export type RestoredState = {
  */
 export type SyncEvent =
   | { readonly type: 'RESTORED'; readonly restored: RestoredState }
+  /** The calls made before the restore finished have been applied: sync may decide now. */
+  | { readonly type: 'RESUME' }
   | { readonly type: 'ACTIVITY'; readonly at: number }
   | { readonly type: 'ITEMS_TRACKED'; readonly counts: Readonly<Record<string, number>>; readonly lastActivityAt: number }
   | { readonly type: 'IDENTIFY'; readonly identifier: Identifier; readonly at: number }
   | { readonly type: 'LOGOUT'; readonly at: number }
-  | { readonly type: 'TOKEN_PASSED'; readonly identifier: Identifier; readonly token: string; readonly at: number; readonly seq: number }
+  | { readonly type: 'TOKEN_PASSED'; readonly identifier: Identifier; readonly token: string; readonly at: number }
   | { readonly type: 'FLUSH' }
   /** An automatic trigger (R12): periodic, background, batch full, new session. */
   | { readonly type: 'SYNC' }
@@ -44,6 +46,8 @@ export type SyncEvent =
   | { readonly type: 'BATCH_SENT'; readonly batch: FrozenBatch; readonly token: string | null; readonly outcome: SendOutcome }
   /** Storage could not be read: treated as a transient failure (R9). */
   | { readonly type: 'BATCH_FORM_FAILED'; readonly reason: string }
+  /** An R11 deletion is durable in storage. */
+  | { readonly type: 'ITEMS_DELETED' }
   | { readonly type: 'SHUTDOWN' }
 
 /**

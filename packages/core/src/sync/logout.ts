@@ -1,23 +1,21 @@
-import { identityKeyOf, type Identifier } from '../model/identity.js'
-import type { SyncContext } from './context.js'
+import { identityKeyOf } from '../model/identity.js'
+import type { OwedDeletion, SyncContext } from './context.js'
 import type { SyncEmitted } from './events.js'
-import { emitAuthError, forgetToken, usableToken } from './authentication.js'
-import type { JwtErrorCode } from '../jwt/errorCodes.js'
+import { emitAuthError, forgetToken } from './authentication.js'
 import type { Step } from './step.js'
 
 /**
- * R11 deletion: every pending item of a logged-out user leaves the queue (frozen batches
- * included), nothing is retried, the user's token is forgotten, and the listener hears why with
- * `deletedCount`.
+ * R11 deletion, carried out in the `logoutFlush.deleting` state: every pending item of the
+ * logged-out user leaves the queue (frozen batches included), nothing is retried, the user's
+ * token is forgotten, and the listener hears why with `deletedCount`.
+ *
+ * @example
+ * ```ts
+ * deleteLoggedOutUser(context, { identifier, source: 'server', code: 'INVALID_SIGNATURE', message, token })
+ * ```
  */
-export const deleteLoggedOutUser = (
-  context: SyncContext,
-  identifier: Identifier,
-  source: 'server' | 'client',
-  code: JwtErrorCode,
-  message: string,
-  failedToken?: string,
-): Step => {
+export const deleteLoggedOutUser = (context: SyncContext, deletion: OwedDeletion): Step => {
+  const { identifier, source, code, message, token } = deletion
   const key = identityKeyOf(identifier)
   const deletedCount = context.pendingByIdentity[key] ?? 0
   const { [key]: _deleted, ...pendingByIdentity } = context.pendingByIdentity
@@ -27,6 +25,7 @@ export const deleteLoggedOutUser = (
       pendingByIdentity,
       outbox: context.outbox.filter((batch) => batch.identity !== key),
       loggingOut: context.loggingOut.filter((user) => user !== identifier),
+      owedDeletions: context.owedDeletions.filter((owed) => owed.identifier !== identifier),
       totals: { ...context.totals, deleted: context.totals.deleted + deletedCount },
     },
     identifier,
@@ -37,7 +36,7 @@ export const deleteLoggedOutUser = (
       context,
       source,
       code,
-      { identifier, message, deletedCount, ...(failedToken !== undefined ? { token: failedToken } : {}) },
+      { identifier, message, deletedCount, ...(token !== undefined ? { token } : {}) },
       // Each deletion is news of its own (R15 de-duplication must not swallow its deletedCount).
       `deletion:${context.totals.deleted}`,
     ),
@@ -47,23 +46,14 @@ export const deleteLoggedOutUser = (
 }
 
 /**
- * R11 bookkeeping before each sync attempt: a logged-out user with nothing left pending is done
- * (token forgotten); one with pending items but no usable token loses them (TOKEN_NOT_AVAILABLE).
+ * R11 bookkeeping before each decision: a logged-out user with nothing left pending is done, and
+ * the user's token is forgotten in memory and storage.
  */
 export const settleLoggedOutUsers = (context: SyncContext): Step => {
   let next = context
-  const emits: SyncEmitted[] = []
   for (const identifier of context.loggingOut) {
-    const pending = next.pendingByIdentity[identityKeyOf(identifier)] ?? 0
-    if (pending === 0) {
-      next = forgetToken({ ...next, loggingOut: next.loggingOut.filter((user) => user !== identifier) }, identifier)
-      continue
-    }
-    if (next.settings.isJwtEnabled && usableToken(next, identifier) === null) {
-      const step = deleteLoggedOutUser(next, identifier, 'client', 'TOKEN_NOT_AVAILABLE', 'no usable token for the logged-out user\'s pending items')
-      next = step.context
-      emits.push(...step.emits)
-    }
+    if ((next.pendingByIdentity[identityKeyOf(identifier)] ?? 0) > 0) continue
+    next = forgetToken({ ...next, loggingOut: next.loggingOut.filter((user) => user !== identifier) }, identifier)
   }
-  return { context: next, emits }
+  return { context: next, emits: [] }
 }

@@ -2,11 +2,12 @@ import { enqueueActions, fromCallback, raise, setup, type CallbackActorLogic, ty
 import type { IdentityKey } from '../model/identity.js'
 import type { BatchId, SessionId } from '../model/item.js'
 import { expireStaleTokens, openWaitsForMissingTokens, passToken } from './authentication.js'
+import { authStateOf, tokenStateOf, type AuthState, type TokenState } from './authState.js'
 import type { FrozenBatch, MachineSettings, SyncContext } from './context.js'
 import type { RestoredState, SyncEmitted, SyncEvent } from './events.js'
-import { settleLoggedOutUsers } from './logout.js'
+import { deleteLoggedOutUser, settleLoggedOutUsers } from './logout.js'
 import { applySendOutcome, transientFailure } from './outcome.js'
-import { planNext, type SyncPlan } from './plan.js'
+import { NOTHING_TO_SEND, planNext, type RestReason, type SyncPlan } from './plan.js'
 import { isSuspended, newSession, recordActivity, startSession } from './session.js'
 import { chain, unchanged, type Step } from './step.js'
 
@@ -41,7 +42,7 @@ export type SendBatchInput = { readonly batch: FrozenBatch; readonly token: stri
  * ```ts
  * const deps: SyncMachineDeps = { now: Date.now, random: Math.random,
  *   nextSessionId: () => crypto.randomUUID() as SessionId, nextBatchId: () => crypto.randomUUID() as BatchId,
- *   actors: { restore: idleActor<void>(), formBatch: idleActor(), sendBatch: idleActor() } }
+ *   actors: { restore: idleActor<void>(), formBatch: idleActor(), sendBatch: idleActor(), awaitDeletion: idleActor<void>() } }
  * ```
  */
 export type SyncMachineDeps = {
@@ -57,6 +58,8 @@ export type SyncMachineDeps = {
     readonly restore: CallbackActorLogic<EventObject, void>
     readonly formBatch: CallbackActorLogic<EventObject, FormBatchInput>
     readonly sendBatch: CallbackActorLogic<EventObject, SendBatchInput>
+    /** Answers `ITEMS_DELETED` once an R11 deletion emitted before it is durable. */
+    readonly awaitDeletion: CallbackActorLogic<EventObject, void>
   }
 }
 
@@ -75,7 +78,7 @@ export type SyncMachineInput = { readonly settings: MachineSettings; readonly st
  *
  * @example
  * ```ts
- * createSyncMachine({ ...deps, actors: { restore: idleActor<void>(), formBatch: idleActor(), sendBatch: idleActor() } })
+ * createSyncMachine({ ...deps, actors: { restore: idleActor<void>(), formBatch: idleActor(), sendBatch: idleActor(), awaitDeletion: idleActor<void>() } })
  * ```
  */
 export const idleActor = <TInput>(): CallbackActorLogic<EventObject, TInput> => fromCallback<EventObject, TInput>(() => undefined)
@@ -92,11 +95,12 @@ const initialContext = (input: SyncMachineInput, sessionId: SessionId): SyncCont
   deadLetterCount: 0,
   outbox: [],
   loggingOut: [],
-  retry: { consecutiveTransientFailures: 0, backoffUntil: null, retryAfterUntil: null },
+  owedDeletions: [],
+  retry: { consecutiveTransientFailures: 0, backoffUntil: null, retryAfterUntil: null, storageFailing: false },
   foreground: true,
   flushRequests: { requested: 0, completed: 0 },
   totals: { delivered: 0, deadLettered: 0, deleted: 0 },
-  tokenVerdict: { seq: 0, error: null },
+  plan: NOTHING_TO_SEND,
 })
 
 const restoredContext = (context: SyncContext, restored: RestoredState): SyncContext => ({
@@ -117,9 +121,24 @@ const plus = (counts: Readonly<Record<string, number>>, added: Readonly<Record<s
   return next
 }
 
+/** The plan a state after `deciding` acts on; any other kind there is a bug in the chart. */
+const planOf = <K extends SyncPlan['kind']>(context: SyncContext, kind: K): Extract<SyncPlan, { kind: K }> => {
+  const plan = context.plan
+  if (plan.kind !== kind) throw new Error(`jwt-sync statechart: expected a '${kind}' plan, found '${plan.kind}'`)
+  return plan as Extract<SyncPlan, { kind: K }>
+}
+
+const DECIDING = '#jwtSync.running.sync.deciding'
+
 /**
  * Creates the jwt-sync statechart. It holds control, not data: pending items stay in storage and
  * the context keeps counts, tokens, the session counter, deadlines and the frozen batches.
+ *
+ * Four regions run in parallel while running: `presence` (foreground/background, R12),
+ * `session` (active, or suspended after too many refusals, R8), `auth` (the current identity and
+ * its token, R1-R7, R11) and `sync` (the loop: decide, form, send, rest for a reason, and the
+ * logout flush with its deletion step, R9-R12). `session` and `auth` follow the context through
+ * guarded eventless transitions, so the chart can never disagree with the data the rules decide on.
  *
  * @example
  * ```ts
@@ -142,6 +161,41 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
     flushRequests: { ...context.flushRequests, requested: context.flushRequests.requested + 1 },
   })
 
+  /** A batch is formed and sent the same way for anyone; a logged-out user's flush has its own states. */
+  const attemptStates = {
+    forming: {
+      invoke: {
+        src: 'formBatch' as const,
+        input: ({ context }: { context: SyncContext }): FormBatchInput => ({
+          identity: planOf(context, 'form').identity,
+          limit: context.settings.maxBatchSize,
+        }),
+      },
+      on: {
+        BATCH_FORMED: { target: DECIDING, actions: 'batchFormed' as const },
+        BATCH_FORM_FAILED: { target: DECIDING, actions: 'storageUnavailable' as const },
+      },
+    },
+    sending: {
+      invoke: {
+        src: 'sendBatch' as const,
+        input: ({ context }: { context: SyncContext }): SendBatchInput => {
+          const plan = planOf(context, 'send')
+          return { batch: plan.batch, token: plan.token }
+        },
+      },
+      on: { BATCH_SENT: { target: DECIDING, actions: 'batchSent' as const } },
+    },
+  }
+
+  const authIs = (state: AuthState) => ({ type: 'authIs' as const, params: { state } })
+  const tokenIs = (state: TokenState) => ({ type: 'tokenIs' as const, params: { state } })
+  /** A token state is left when the current identifier's token status is another one. */
+  const tokenState = (state: TokenState) => ({
+    always: { guard: { type: 'tokenChanged' as const, params: { from: state } }, target: 'checkingToken' },
+  })
+  const restsBecause = (reason: RestReason) => ({ type: 'restsBecause' as const, params: { reason } })
+
   return setup({
     types: {
       context: {} as SyncContext,
@@ -151,12 +205,20 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
     },
     actors: deps.actors,
     guards: {
-      planSend: ({ context }) => planNext(context, deps.now()).kind === 'send',
-      planForm: ({ context }) => planNext(context, deps.now()).kind === 'form',
-      planBackoff: ({ context }) => {
-        const plan = planNext(context, deps.now())
-        return plan.kind === 'rest' && plan.backingOff
+      authFailureLimitReached: ({ context }) => isSuspended(context),
+      newSessionStarted: ({ context }) => !isSuspended(context),
+      authIs: ({ context }, params: { state: AuthState }) => authStateOf(context) === params.state,
+      tokenIs: ({ context }, params: { state: TokenState }) => tokenStateOf(context) === params.state,
+      tokenChanged: ({ context }, params: { from: TokenState }) => {
+        const state = tokenStateOf(context)
+        return state !== null && state !== params.from
       },
+      plannedDeletion: ({ context }) => context.plan.kind === 'delete',
+      plannedLogoutSend: ({ context }) => context.plan.kind === 'send' && context.plan.logout,
+      plannedLogoutForm: ({ context }) => context.plan.kind === 'form' && context.plan.logout,
+      plannedSend: ({ context }) => context.plan.kind === 'send',
+      plannedForm: ({ context }) => context.plan.kind === 'form',
+      restsBecause: ({ context }, params: { reason: RestReason }) => context.plan.kind === 'rest' && context.plan.reason === params.reason,
     },
     delays: {
       periodicFlush: ({ context }) => context.settings.periodicFlushMs,
@@ -206,15 +268,20 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
         )
       }),
       passToken: rule((context, event) =>
-        event.type === 'TOKEN_PASSED' ? passToken(context, event.identifier, event.token, event.at, event.seq) : unchanged(context),
+        event.type === 'TOKEN_PASSED' ? passToken(context, event.identifier, event.token, event.at) : unchanged(context),
       ),
       requestFlush: rule((context) => ({ context: requestFlush(context), emits: [] })),
       setForeground: rule((context) => ({ context: { ...context, foreground: true }, emits: [] })),
       setBackground: rule((context) => ({ context: { ...context, foreground: false }, emits: [] })),
-      prepareAttempt: rule((context) => {
-        if (isSuspended(context)) return settleLoggedOutUsers(context)
-        return chain(context, settleLoggedOutUsers, (c) => expireStaleTokens(c, deps.now()), openWaitsForMissingTokens)
+      /** The one decision per visit of `deciding`: R11 bookkeeping, R6 expiry, R5 waits, then the plan. */
+      decide: rule((context) => {
+        const now = deps.now()
+        const prepared = isSuspended(context)
+          ? settleLoggedOutUsers(context)
+          : chain(context, settleLoggedOutUsers, (c) => expireStaleTokens(c, now), openWaitsForMissingTokens)
+        return { ...prepared, context: { ...prepared.context, plan: planNext(prepared.context, now) } }
       }),
+      deleteLoggedOutItems: rule((context) => deleteLoggedOutUser(context, planOf(context, 'delete').deletion)),
       completeFlushes: rule((context) => ({
         context:
           context.flushRequests.completed === context.flushRequests.requested
@@ -224,15 +291,16 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
       })),
       batchFormed: rule((context, event) => {
         if (event.type !== 'BATCH_FORMED') return unchanged(context)
+        const retry = context.retry.storageFailing ? { ...context.retry, storageFailing: false } : context.retry
         if (event.items.length === 0) {
           // The count was ahead of storage (e.g. a corrupt record was skipped): trust storage.
-          return { context: { ...context, pendingByIdentity: { ...context.pendingByIdentity, [event.identity]: 0 } }, emits: [] }
+          return { context: { ...context, retry, pendingByIdentity: { ...context.pendingByIdentity, [event.identity]: 0 } }, emits: [] }
         }
-        return { context: { ...context, outbox: [...context.outbox, { batchId: deps.nextBatchId(), identity: event.identity, items: event.items }] }, emits: [] }
+        return { context: { ...context, retry, outbox: [...context.outbox, { batchId: deps.nextBatchId(), identity: event.identity, items: event.items }] }, emits: [] }
       }),
       storageUnavailable: rule((context, event) =>
         event.type === 'BATCH_FORM_FAILED'
-          ? transientFailure(context, `storage: ${event.reason}`, null, { now: deps.now(), random: deps.random, nextBatchId: deps.nextBatchId })
+          ? transientFailure(context, `storage: ${event.reason}`, null, { now: deps.now(), random: deps.random, nextBatchId: deps.nextBatchId }, 'storage')
           : unchanged(context),
       ),
       batchSent: rule((context, event) =>
@@ -276,9 +344,62 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
               },
             },
           },
+          // R8: the consecutive-failure counter of this session, as a state.
+          session: {
+            initial: 'active',
+            states: {
+              active: { always: { guard: 'authFailureLimitReached', target: 'suspended' } },
+              suspended: { always: { guard: 'newSessionStarted', target: 'active' } },
+            },
+          },
+          // The current identity and its token (R1-R7, R11); earlier identities stay data.
+          auth: {
+            initial: 'anonymous',
+            states: {
+              jwtDisabled: {},
+              anonymous: {
+                always: [
+                  { guard: authIs('jwtDisabled'), target: 'jwtDisabled' },
+                  { guard: authIs('identified'), target: 'identified' },
+                  { guard: authIs('loggingOut'), target: 'loggingOut' },
+                ],
+              },
+              loggingOut: {
+                always: [
+                  { guard: authIs('identified'), target: 'identified' },
+                  { guard: authIs('anonymous'), target: 'anonymous' },
+                ],
+              },
+              identified: {
+                initial: 'checkingToken',
+                always: [
+                  { guard: authIs('loggingOut'), target: 'loggingOut' },
+                  { guard: authIs('anonymous'), target: 'anonymous' },
+                ],
+                states: {
+                  // Where a change of token status (or of identifier) is read: never rested in.
+                  checkingToken: {
+                    always: [
+                      { guard: tokenIs('none'), target: 'noToken' },
+                      { guard: tokenIs('usable'), target: 'tokenUsable' },
+                      { guard: tokenIs('rejected'), target: 'tokenRefused' },
+                      { guard: tokenIs('expired'), target: 'tokenExpired' },
+                      { guard: tokenIs('invalid'), target: 'tokenInvalid' },
+                    ],
+                  },
+                  noToken: tokenState('none'),
+                  tokenUsable: tokenState('usable'),
+                  // S1/R7: the server refused it; nothing is sent for this identifier until a new token.
+                  tokenRefused: tokenState('rejected'),
+                  tokenExpired: tokenState('expired'),
+                  tokenInvalid: tokenState('invalid'),
+                },
+              },
+            },
+          },
           sync: {
-            initial: 'deciding',
-            // Commands are taken in every state; at rest they start an attempt, while busy the
+            initial: 'resuming',
+            // Commands are taken in every state; at rest they start a decision, while busy the
             // loop reaches `deciding` by itself once the current step ends.
             on: {
               LOGOUT: { actions: 'logout' },
@@ -286,7 +407,29 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
               TOKEN_PASSED: { actions: 'passToken' },
             },
             states: {
-              idle: {
+              // The calls the app made before the restore finished are applied first (a token
+              // passed right after createSdk counts at the first decision).
+              resuming: { on: { RESUME: { target: 'deciding' } } },
+              deciding: {
+                entry: 'decide',
+                always: [
+                  { guard: 'plannedDeletion', target: 'logoutFlush.deleting' },
+                  { guard: 'plannedLogoutSend', target: 'logoutFlush.sending' },
+                  { guard: 'plannedLogoutForm', target: 'logoutFlush.forming' },
+                  { guard: 'plannedSend', target: 'attempt.sending' },
+                  { guard: 'plannedForm', target: 'attempt.forming' },
+                  { guard: restsBecause('suspended'), target: 'rest.suspended' },
+                  { guard: restsBecause('retry-after'), target: 'rest.retryAfter' },
+                  { guard: restsBecause('storage-unavailable'), target: 'rest.storageUnavailable' },
+                  { guard: restsBecause('backoff'), target: 'rest.backingOff' },
+                  { guard: restsBecause('awaiting-token'), target: 'rest.awaitingToken' },
+                  { target: 'rest.nothingToSend' },
+                ],
+              },
+              rest: {
+                initial: 'nothingToSend',
+                // Coming to rest settles every explicit flush and logout made so far (R12).
+                entry: 'completeFlushes',
                 on: {
                   LOGOUT: { target: 'deciding', actions: 'logout' },
                   FLUSH: { target: 'deciding', actions: 'requestFlush' },
@@ -294,47 +437,32 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
                   SYNC: { target: 'deciding' },
                   BACKGROUND: { target: 'deciding' },
                 },
-              },
-              backingOff: {
-                after: { untilRetry: { target: 'deciding' } },
-                on: {
-                  LOGOUT: { target: 'deciding', actions: 'logout' },
-                  FLUSH: { target: 'deciding', actions: 'requestFlush' },
-                  TOKEN_PASSED: { target: 'deciding', actions: 'passToken' },
-                  SYNC: { target: 'deciding' },
+                states: {
+                  nothingToSend: {},
+                  // R5/S1: pending items whose identity has no usable token.
+                  awaitingToken: {},
+                  // R8: until the next session.
+                  suspended: {},
+                  // R9: exponential backoff with full jitter.
+                  backingOff: { after: { untilRetry: { target: DECIDING } } },
+                  // R9: a Retry-After window, which an explicit flush does not cut short.
+                  retryAfter: { after: { untilRetry: { target: DECIDING } } },
+                  // R9: storage could not be read; retried like a network failure.
+                  storageUnavailable: { after: { untilRetry: { target: DECIDING } } },
                 },
               },
-              deciding: {
-                entry: 'prepareAttempt',
-                always: [
-                  { guard: 'planSend', target: 'sending' },
-                  { guard: 'planForm', target: 'forming' },
-                  { guard: 'planBackoff', target: 'backingOff', actions: 'completeFlushes' },
-                  { target: 'idle', actions: 'completeFlushes' },
-                ],
-              },
-              forming: {
-                invoke: {
-                  src: 'formBatch',
-                  input: ({ context }) => {
-                    const plan = planNext(context, deps.now()) as Extract<SyncPlan, { kind: 'form' }>
-                    return { identity: plan.identity, limit: context.settings.maxBatchSize }
+              attempt: { initial: 'forming', states: attemptStates },
+              // R11: a logged-out user's items, flushed with that user's token, or deleted.
+              logoutFlush: {
+                initial: 'forming',
+                states: {
+                  ...attemptStates,
+                  deleting: {
+                    entry: 'deleteLoggedOutItems',
+                    invoke: { src: 'awaitDeletion' },
+                    on: { ITEMS_DELETED: { target: DECIDING } },
                   },
                 },
-                on: {
-                  BATCH_FORMED: { target: 'deciding', actions: 'batchFormed' },
-                  BATCH_FORM_FAILED: { target: 'deciding', actions: 'storageUnavailable' },
-                },
-              },
-              sending: {
-                invoke: {
-                  src: 'sendBatch',
-                  input: ({ context }) => {
-                    const plan = planNext(context, deps.now()) as Extract<SyncPlan, { kind: 'send' }>
-                    return { batch: plan.batch, token: plan.token }
-                  },
-                },
-                on: { BATCH_SENT: { target: 'deciding', actions: 'batchSent' } },
               },
             },
           },

@@ -5,7 +5,6 @@ import { emitAuthError, rejectToken, rememberRefusal } from './authentication.js
 import { backoffDelayMs } from './backoff.js'
 import type { FrozenBatch, SyncContext } from './context.js'
 import type { SyncEmitted } from './events.js'
-import { deleteLoggedOutUser } from './logout.js'
 import type { Step } from './step.js'
 
 export type OutcomeDeps = { readonly now: number; readonly random: () => number; readonly nextBatchId: () => BatchId }
@@ -23,7 +22,7 @@ const minusPending = (context: SyncContext, identity: string, count: number): Sy
 
 const responseArrived = (context: SyncContext): SyncContext => ({
   ...context,
-  retry: { consecutiveTransientFailures: 0, backoffUntil: null, retryAfterUntil: context.retry.retryAfterUntil },
+  retry: { consecutiveTransientFailures: 0, backoffUntil: null, retryAfterUntil: context.retry.retryAfterUntil, storageFailing: false },
 })
 
 /** R10: items given up on go to the dead-letter store and are reported; never dropped silently. */
@@ -71,15 +70,24 @@ const permanentRejection = (
   return deadLetter(withoutBatch(context, batch.batchId), batch, batch.items, status, reason, deps.now)
 }
 
-/** R9: transient failure. The batch stays frozen; the next automatic attempt waits for backoff. */
-export const transientFailure = (context: SyncContext, reason: string, retryAfterMs: number | null, deps: OutcomeDeps): Step => {
+/**
+ * R9: transient failure, of the network or of storage that could not be read (`storage`). The
+ * batch stays frozen; the next automatic attempt waits for backoff.
+ */
+export const transientFailure = (
+  context: SyncContext,
+  reason: string,
+  retryAfterMs: number | null,
+  deps: OutcomeDeps,
+  cause: 'network' | 'storage' = 'network',
+): Step => {
   const failures = context.retry.consecutiveTransientFailures + 1
   const retryAfterUntil = retryAfterMs === null ? null : deps.now + retryAfterMs
   const backoffUntil = Math.max(deps.now + backoffDelayMs(failures, context.settings.backoff, deps.random), retryAfterUntil ?? 0)
   return {
     context: {
       ...context,
-      retry: { consecutiveTransientFailures: failures, backoffUntil, retryAfterUntil },
+      retry: { consecutiveTransientFailures: failures, backoffUntil, retryAfterUntil, storageFailing: cause === 'storage' },
       // A flush settles with this outcome; it never waits for the retry timer (R12).
       flushRequests: { ...context.flushRequests, completed: context.flushRequests.requested },
     },
@@ -118,9 +126,13 @@ export const applySendOutcome = (context: SyncContext, batch: FrozenBatch, token
       }
       const identifier = identifierOf(batch.identity)
       if (identifier !== null && token !== null) {
-        const step = counted.loggingOut.includes(identifier)
-          ? deleteLoggedOutUser(rememberRefusal(counted, identifier, token, outcome.code), identifier, 'server', outcome.code, outcome.message, token)
-          : rejectToken(counted, identifier, token, outcome.code, outcome.message)
+        if (counted.loggingOut.includes(identifier)) {
+          // R11: the logout flush failed with a JWT error; `logoutFlush.deleting` carries the deletion out.
+          const owed = { identifier, source: 'server' as const, code: outcome.code, message: outcome.message, token }
+          const refused = rememberRefusal(counted, identifier, token, outcome.code)
+          return { context: { ...refused, owedDeletions: [...refused.owedDeletions, owed] }, emits: [log] }
+        }
+        const step = rejectToken(counted, identifier, token, outcome.code, outcome.message)
         return { context: step.context, emits: [log, ...step.emits] }
       }
       // No token to replace (anonymous batch, or JWT disabled): retry on the clock, bounded by R8.

@@ -1,14 +1,25 @@
-import { identifierOf, type IdentityKey } from '../model/identity.js'
-import type { PendingReason } from '../sdk/types.js'
+import { identifierOf, identityKeyOf, type IdentityKey } from '../model/identity.js'
+import type { PendingReason } from '../model/pendingReason.js'
 import { usableToken } from './authentication.js'
-import type { FrozenBatch, SyncContext } from './context.js'
+import type { FrozenBatch, OwedDeletion, SyncContext } from './context.js'
 import { isSuspended } from './session.js'
 
-/** The next thing the sync loop does. */
+/** Why the sync loop rests; each reason is a state of its own under `sync.rest`. */
+export type RestReason = 'nothing-to-send' | PendingReason
+
+/**
+ * The next thing the sync loop does, decided once per visit of `deciding` and kept in the
+ * context so the states after it (and their actors' inputs) act on the same decision.
+ * `logout` marks a step of a logged-out user's flush (R11), which has states of its own.
+ */
 export type SyncPlan =
-  | { readonly kind: 'send'; readonly batch: FrozenBatch; readonly token: string | null }
-  | { readonly kind: 'form'; readonly identity: IdentityKey }
-  | { readonly kind: 'rest'; readonly backingOff: boolean; readonly waiting: readonly PendingReason[] }
+  | { readonly kind: 'send'; readonly batch: FrozenBatch; readonly token: string | null; readonly logout: boolean }
+  | { readonly kind: 'form'; readonly identity: IdentityKey; readonly logout: boolean }
+  | { readonly kind: 'delete'; readonly deletion: OwedDeletion }
+  | { readonly kind: 'rest'; readonly reason: RestReason }
+
+/** The plan before the first decision. */
+export const NOTHING_TO_SEND: SyncPlan = { kind: 'rest', reason: 'nothing-to-send' }
 
 /** An explicit flush or logout is waiting for its attempt: it does not wait for backoff (R12). */
 export const hasExplicitRequest = (context: SyncContext): boolean =>
@@ -28,30 +39,55 @@ const candidates = (context: SyncContext): IdentityKey[] => {
   const add = (identity: IdentityKey): void => {
     if ((context.pendingByIdentity[identity] ?? 0) > 0 && !ordered.includes(identity)) ordered.push(identity)
   }
-  for (const identifier of context.loggingOut) add(`user:${identifier}` as IdentityKey)
+  for (const identifier of context.loggingOut) add(identityKeyOf(identifier))
   for (const batch of context.outbox) add(batch.identity)
   for (const identity of Object.keys(context.pendingByIdentity)) add(identity as IdentityKey)
   return ordered
 }
 
 /**
+ * R11: the deletion owed first — one a send outcome decided, or a logged-out user with pending
+ * items and no usable token to flush them with (TOKEN_NOT_AVAILABLE). Neither waits for R8.
+ */
+const owedDeletion = (context: SyncContext): OwedDeletion | null => {
+  const [decided] = context.owedDeletions
+  if (decided !== undefined) return decided
+  if (!context.settings.isJwtEnabled) return null
+  for (const identifier of context.loggingOut) {
+    if ((context.pendingByIdentity[identityKeyOf(identifier)] ?? 0) === 0 || usableToken(context, identifier) !== null) continue
+    return { identifier, source: 'client', code: 'TOKEN_NOT_AVAILABLE', message: 'no usable token for the logged-out user\'s pending items' }
+  }
+  return null
+}
+
+/**
  * Decides the next step of the sync loop from control data alone (R3, R5, R8, R9, R11, R12).
  * One request at a time: simple to reason about, and R8's bound can never be overshot.
+ *
+ * @example
+ * ```ts
+ * const plan = planNext(actor.getSnapshot().context, Date.now())
+ * if (plan.kind === 'rest') console.log('resting:', plan.reason)
+ * ```
  */
 export const planNext = (context: SyncContext, now: number): SyncPlan => {
+  const deletion = owedDeletion(context)
+  if (deletion !== null) return { kind: 'delete', deletion }
   const pending = candidates(context)
-  if (pending.length === 0) return { kind: 'rest', backingOff: false, waiting: [] }
-  if (isSuspended(context)) return { kind: 'rest', backingOff: false, waiting: ['suspended'] }
-  const { retryAfterUntil, backoffUntil } = context.retry
-  if (retryAfterUntil !== null && retryAfterUntil > now) return { kind: 'rest', backingOff: true, waiting: ['retry-after'] }
+  if (pending.length === 0) return NOTHING_TO_SEND
+  if (isSuspended(context)) return { kind: 'rest', reason: 'suspended' }
+  const { retryAfterUntil, backoffUntil, storageFailing } = context.retry
+  if (retryAfterUntil !== null && retryAfterUntil > now) return { kind: 'rest', reason: 'retry-after' }
   if (backoffUntil !== null && backoffUntil > now && !hasExplicitRequest(context)) {
-    return { kind: 'rest', backingOff: true, waiting: ['backoff'] }
+    return { kind: 'rest', reason: storageFailing ? 'storage-unavailable' : 'backoff' }
   }
   for (const identity of pending) {
     const credential = credentialFor(context, identity)
     if (!credential.ok) continue
+    const identifier = identifierOf(identity)
+    const logout = identifier !== null && context.loggingOut.includes(identifier)
     const frozen = context.outbox.find((batch) => batch.identity === identity)
-    return frozen !== undefined ? { kind: 'send', batch: frozen, token: credential.token } : { kind: 'form', identity }
+    return frozen !== undefined ? { kind: 'send', batch: frozen, token: credential.token, logout } : { kind: 'form', identity, logout }
   }
-  return { kind: 'rest', backingOff: false, waiting: ['awaiting-token'] }
+  return { kind: 'rest', reason: 'awaiting-token' }
 }

@@ -30,8 +30,14 @@ type Node = {
 }
 type Transition = { readonly eventType: string; readonly target?: readonly Node[]; readonly guard?: unknown; readonly source: Node }
 
-const guardName = (guard: unknown): string | null =>
-  typeof guard === 'string' ? guard : typeof guard === 'object' && guard !== null && 'type' in guard ? String((guard as { type: unknown }).type) : null
+/** A guard as the diagram labels it: its name, with its parameters (`authIs(identified)`). */
+const guardName = (guard: unknown): string | null => {
+  if (typeof guard === 'string') return guard
+  if (typeof guard !== 'object' || guard === null || !('type' in guard)) return null
+  const { type, params } = guard as { type: unknown; params?: unknown }
+  const values = typeof params === 'object' && params !== null ? Object.values(params).map(String) : []
+  return values.length > 0 ? `${String(type)}(${values.join(', ')})` : String(type)
+}
 
 const transitionsOf = (node: Node): Transition[][] => [...node.transitions.values(), ...(node.always !== undefined ? [node.always] : [])].map((list) => [...list])
 
@@ -112,7 +118,7 @@ export const describeSyncMachine = () =>
     random: () => 0,
     nextSessionId: () => 's-diagram' as SessionId,
     nextBatchId: () => 'b-diagram' as BatchId,
-    actors: { restore: idleActor<void>(), formBatch: idleActor(), sendBatch: idleActor() },
+    actors: { restore: idleActor<void>(), formBatch: idleActor(), sendBatch: idleActor(), awaitDeletion: idleActor<void>() },
   })
 
 const mermaidId = (id: string): string => id.replace(/^jwtSync\.?/, '').replace(/\./g, '_') || 'root'

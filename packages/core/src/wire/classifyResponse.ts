@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { JWT_ERROR_CODES, type JwtErrorCode } from '../jwt/errorCodes.js'
 import type { HttpResponse, TransportFailure } from '../ports/transport.js'
-import { parseRetryAfterMs } from '../sync/backoff.js'
+import { parseRetryAfterMs } from './retryAfter.js'
 import { JwtErrorBodyCodec, ValidationErrorBodyCodec } from './protocol.js'
 
 /**
