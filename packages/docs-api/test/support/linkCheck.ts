@@ -183,9 +183,10 @@ const packageRootOf = (file: string): string | null => {
 }
 
 /**
- * Mentions of the outside spec documents (api, behaviour, wire-protocol, design, bridge, each
- * with `.md`) that do not name a file of the repository: a bare `api.md`, `spec/wire-protocol.md`,
- * `http://wire-protocol.md`. `docs/wire-protocol.md` passes because that file exists.
+ * Mentions of the outside spec documents (`<name>.md` for each of OUTSIDE_SPEC_NAMES) that do not
+ * name a file of the repository: the bare file name, a path under a folder that does not exist
+ * (`spec/<name>.md`), a web address (`http://<name>.md`). `docs/rules.md`-style paths pass when
+ * the file exists. (Written with `<name>` so this comment does not trip its own check.)
  */
 export const outsideSpecMentions = (files: Files, file: string): string[] => {
   const problems: string[] = []
@@ -241,7 +242,7 @@ const decodeEntities = (text: string): string => text.replace(/&(amp|lt|gt|quot|
 
 /**
  * Every broken link of a generated HTML site (TypeDoc's output): web links whose host is a file
- * name (`http://wire-protocol.md`), relative links to files that are not in the output, links
+ * name (`http://README.md`), relative links to files that are not in the output, links
  * that leave the output directory, and fragments that name no id of their page.
  */
 export const brokenHtmlLinks = (outDir: string): string[] => {
