@@ -41,6 +41,32 @@ const INACTIVITY_TIMEOUT_MS = 30 * MINUTE
 const MAX_CONSECUTIVE_AUTH_FAILURES = 10
 
 /**
+ * A chapter of the story, numbered from 1.
+ *
+ * @example
+ * ```ts
+ * const mark: ChapterMark = { index: 5, title: 'Ten refusals suspend sync for the session' }
+ * ```
+ */
+export type ChapterMark = { readonly index: number; readonly title: string }
+
+/**
+ * Who follows the story as it happens besides the terminal (the watch page): told when the SDK
+ * exists, when a chapter begins, and of each request the reference server logs.
+ *
+ * @example
+ * ```ts
+ * const observer: StoryObserver = { chapter: (mark) => console.log(mark.index, mark.title) }
+ * await runDemoStory({ terminal, observer })
+ * ```
+ */
+export type StoryObserver = {
+  readonly sdkCreated?: (sdk: Sdk, details: { readonly maxConsecutiveAuthFailures: number }) => void
+  readonly chapter?: (mark: ChapterMark) => void
+  readonly request?: (entry: RequestLogEntry) => void
+}
+
+/**
  * Options of the demo story.
  *
  * @example
@@ -56,6 +82,10 @@ export type DemoOptions = {
   readonly stepTimeoutMs?: number
   /** Real pause before each chapter, for an audience or a live inspector (0). */
   readonly paceMs?: number
+  /** Replaces the `paceMs` pause before each chapter (the watch page's pacing, with its "Next" button). */
+  readonly beforeChapter?: (next: ChapterMark) => Promise<void>
+  /** Told what happens, for a live view. */
+  readonly observer?: StoryObserver
   /** Called once the reference server runs, before the story (tests inject faults here). */
   readonly onServerStarted?: (server: ReferenceServer) => void
 }
@@ -350,6 +380,7 @@ export const runDemoStory = async (options: DemoOptions): Promise<E.Either<strin
     for (const entry of log.slice(seen)) {
       sessionOfRequest.push({ entry, sessionId: sdk?.getState().sessionId ?? 'none' })
       timeline.request(entry)
+      options.observer?.request?.(entry)
     }
     seen = log.length
   }
@@ -375,6 +406,7 @@ export const runDemoStory = async (options: DemoOptions): Promise<E.Either<strin
     { transport: createFetchTransport(), storage: createMemoryStorage(), clock, ...(options.inspect !== undefined ? { inspect: options.inspect } : {}) },
   )
   sdk = client
+  options.observer?.sdkCreated?.(client, { maxConsecutiveAuthFailures: MAX_CONSECUTIVE_AUTH_FAILURES })
   timeline.say('sdk', `createSdk: JWT enabled, memory storage, fetch transport, session ${client.getState().sessionId}`)
 
   const checks: StoryCheck[] = []
@@ -456,13 +488,15 @@ export const runDemoStory = async (options: DemoOptions): Promise<E.Either<strin
   options.onServerStarted?.(server)
   const paceMs = options.paceMs ?? 0
   try {
-    for (const chapter of CHAPTERS) {
-      if (paceMs > 0) {
+    for (const [position, chapter] of CHAPTERS.entries()) {
+      const mark: ChapterMark = { index: position + 1, title: chapter.title }
+      if (paceMs > 0 || options.beforeChapter !== undefined) {
         const pause = terminal.startProgress(`next: ${chapter.title}`)
-        await new Promise((resolve) => setTimeout(resolve, paceMs))
+        await (options.beforeChapter?.(mark) ?? new Promise((resolve) => setTimeout(resolve, paceMs)))
         pause.stop()
       }
       chapterTitle = chapter.title
+      options.observer?.chapter?.(mark)
       timeline.chapter(chapter.title)
       try {
         await chapter.play(stage)

@@ -1,0 +1,115 @@
+import { get, type IncomingMessage } from 'node:http'
+import { afterEach, describe, expect, it } from 'vitest'
+import { indexStatechart, type StateNodeLike } from '../src/watch/activeStates.js'
+import { createChapterGate, type ChapterGate } from '../src/watch/chapterGate.js'
+import { startWatchServer, type WatchServer } from '../src/watch/server.js'
+import { createWatchHub, type WatchHub } from '../src/watch/watchHub.js'
+
+const toy: StateNodeLike = { id: 'm', path: [], states: { idle: { id: 'm.idle', path: ['idle'], states: {} } } }
+
+let server: WatchServer | null = null
+afterEach(async () => {
+  await server?.stop()
+  server = null
+})
+
+const start = async (stepping = true): Promise<{ hub: WatchHub; gate: ChapterGate; server: WatchServer }> => {
+  const hub = createWatchHub({ index: indexStatechart(toy), chart: 'stateDiagram-v2\n  state "idle" as idle\n' })
+  const gate = createChapterGate({ paceMs: 0, stepping, onPause: (next, untilAt) => hub.publish({ type: 'pause', next, untilAt }), onResume: () => hub.publish({ type: 'resume' }) })
+  server = await startWatchServer({ hub, gate, port: 0 })
+  return { hub, gate, server }
+}
+
+/** The events of an SSE stream as parsed JSON, collected as they arrive. */
+const openEvents = (url: string): Promise<{ readonly messages: { type: string }[]; readonly response: IncomingMessage; readonly until: (count: number) => Promise<void> }> =>
+  new Promise((resolve, reject) => {
+    get(new URL('events', url), (response) => {
+      const messages: { type: string }[] = []
+      let buffered = ''
+      response.setEncoding('utf8')
+      response.on('data', (chunk: string) => {
+        buffered += chunk
+        let end: number
+        while ((end = buffered.indexOf('\n\n')) >= 0) {
+          const block = buffered.slice(0, end)
+          buffered = buffered.slice(end + 2)
+          if (block.startsWith('data: ')) messages.push(JSON.parse(block.slice(6)) as { type: string })
+        }
+      })
+      const until = async (count: number): Promise<void> => {
+        const giveUp = Date.now() + 3000
+        while (messages.length < count && Date.now() < giveUp) await new Promise((done) => setTimeout(done, 10))
+      }
+      resolve({ messages, response, until })
+    }).on('error', reject)
+  })
+
+describe('watch server: the page, Mermaid from node_modules, the event stream and the controls', () => {
+  it('serves the page and Mermaid\'s bundle from node_modules; anything else is 404', async () => {
+    const { server } = await start()
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+    const page = await fetch(server.url)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toContain('text/html')
+    const html = await page.text()
+    expect(html).toContain('<script src="/mermaid.min.js"></script>')
+    expect(html).toContain("new EventSource('/events')")
+    expect(html).not.toMatch(/https?:\/\//)
+    const mermaid = await fetch(new URL('mermaid.min.js', server.url))
+    expect(mermaid.status).toBe(200)
+    expect(mermaid.headers.get('content-type')).toContain('javascript')
+    expect((await mermaid.text()).length).toBeGreaterThan(1_000_000)
+    expect((await fetch(new URL('secrets', server.url))).status).toBe(404)
+  })
+
+  it('a page gets the chart, the step mode and everything so far, then each message live', async () => {
+    const { hub, server } = await start()
+    hub.publish({ type: 'chapter', index: 1, title: 'one' })
+    const stopWaiting = new AbortController()
+    const viewing = server.firstViewer(stopWaiting.signal)
+    const stream = await openEvents(server.url)
+    expect(await viewing).toBe(true)
+    await stream.until(3)
+    hub.line('+00:00  app    track("App opened") → Right')
+    await stream.until(4)
+    expect(stream.messages.map((message) => message.type)).toEqual(['hello', 'stepping', 'chapter', 'line'])
+    expect(stream.messages[0]).toMatchObject({ nodes: [{ stateId: 'm.idle', nodeId: 'm_idle' }], elementIdPattern: '^.*-state-(.+)-\\d+$' })
+    expect(server.viewers()).toBe(1)
+    stream.response.destroy()
+  })
+
+  it('waiting for a page ends when the command is stopped', async () => {
+    const { server } = await start()
+    const stop = new AbortController()
+    const viewing = server.firstViewer(stop.signal)
+    stop.abort()
+    expect(await viewing).toBe(false)
+  })
+
+  it('"Next" ends the pause; step mode can be turned off; another site may not drive the story', async () => {
+    const { hub, gate, server } = await start(true)
+    let started = false
+    const chapter = gate.beforeChapter({ index: 1, title: 'one' }).then(() => (started = true))
+    const foreign = await fetch(new URL('next', server.url), { method: 'POST', headers: { origin: 'http://evil.example' } })
+    expect(foreign.status).toBe(403)
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(started).toBe(false)
+    const next = await fetch(new URL('next', server.url), { method: 'POST', headers: { origin: server.url.slice(0, -1) } })
+    expect(next.status).toBe(204)
+    await chapter
+    expect(started).toBe(true)
+    expect((await fetch(new URL('step', server.url), { method: 'POST', body: 'off' })).status).toBe(204)
+    expect(gate.stepping()).toBe(false)
+    expect(hub.history().map((message) => message.type)).toEqual(['pause', 'resume', 'stepping'])
+  })
+
+  it('stop ends open event streams and frees the port', async () => {
+    const { server: running } = await start()
+    const stream = await openEvents(running.url)
+    const ended = new Promise<void>((resolve) => stream.response.on('end', () => resolve()))
+    await running.stop()
+    server = null
+    await ended
+    await expect(fetch(running.url)).rejects.toThrow()
+  })
+})
