@@ -1,9 +1,12 @@
 import { get, type IncomingMessage } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createDemoCommand } from '../src/commands/demo.js'
+import { runCli } from '../src/index.js'
 import { indexStatechart, type StateNodeLike } from '../src/watch/activeStates.js'
 import { createChapterGate, type ChapterGate } from '../src/watch/chapterGate.js'
 import { startWatchServer, type WatchServer } from '../src/watch/server.js'
 import { createWatchHub, type WatchHub } from '../src/watch/watchHub.js'
+import { captureIo } from './support/captureIo.js'
 
 const toy: StateNodeLike = { id: 'm', path: [], states: { idle: { id: 'm.idle', path: ['idle'], states: {} } } }
 
@@ -111,5 +114,45 @@ describe('watch server: the page, Mermaid from node_modules, the event stream an
     server = null
     await ended
     await expect(fetch(running.url)).rejects.toThrow()
+  })
+})
+
+describe('jwt-sync demo --watch on the command line', () => {
+  const demo = () => [createDemoCommand(() => ({ isTty: false, env: {} }))]
+
+  it('--help lists --watch, --port and --step; --port and --step need --watch; a bad port is a usage error', async () => {
+    const help = captureIo()
+    expect(await runCli(['demo', '--help'], help.io, demo())).toBe(0)
+    expect(help.out.join('\n')).toMatch(/--watch {2,}serve a page/)
+    expect(help.out.join('\n')).toMatch(/--port N/)
+    expect(help.out.join('\n')).toMatch(/--step/)
+    for (const args of [['--port', '8080'], ['--step']]) {
+      const run = captureIo()
+      expect(await runCli(['demo', ...args], run.io, demo())).toBe(2)
+      expect(run.err).toEqual(['jwt-sync demo: --port and --step go with --watch (see jwt-sync demo --help)'])
+    }
+    const badPort = captureIo()
+    expect(await runCli(['demo', '--watch', '--port', '70000'], badPort.io, demo())).toBe(2)
+    expect(badPort.err[0]).toMatch(/--port must be an integer from 0 to 65535/)
+  })
+
+  it('a port already taken: one line on stderr, exit 1', async () => {
+    const { server: taken } = await start()
+    const port = new URL(taken.url).port
+    const run = captureIo()
+    expect(await runCli(['demo', '--watch', '--port', port], run.io, demo())).toBe(1)
+    expect(run.err).toHaveLength(1)
+    expect(run.err[0]).toMatch(new RegExp(`^jwt-sync demo: cannot serve the watch page on port ${port}: .*EADDRINUSE`))
+  })
+
+  it('Ctrl+C before the page is opened: no story, exit 1, the port is freed', async () => {
+    const run = captureIo()
+    const exit = runCli(['demo', '--watch'], run.io, demo())
+    const announced = await run.waitForLine(/^watch it live: open (\S+)/)
+    run.stop()
+    expect(await exit).toBe(1)
+    expect(run.err).toEqual(['jwt-sync demo: stopped before the page was opened'])
+    expect(run.out).toEqual([announced])
+    await expect(fetch(/open (\S+)/.exec(announced)?.[1] ?? '')).rejects.toThrow()
   })
 })
