@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
-import { createManualClock, createSdk, type AuthenticationError, type Sdk } from '@jwt-sync/core'
+import { createManualClock, createSdk, fingerprintToken, type AuthenticationError, type Sdk } from '@jwt-sync/core'
 import { createTokenIssuer, startReferenceServer, type ReferenceServer, type TokenIssuer } from '@jwt-sync/reference-server'
 import { createFetchTransport } from '../src/index.js'
 
@@ -39,7 +39,8 @@ describe('SDK over adapter-fetch against the reference server', () => {
     const client = startSdk(APP)
     expect(E.isRight(client.track('Opened app'))).toBe(true)
     expect(E.isRight(client.identify('alice'))).toBe(true)
-    expect(E.isRight(client.passAuthenticationDetails({ identifier: 'alice', token: await issuer.issue({ identifier: 'alice' }) }))).toBe(true)
+    const token = await issuer.issue({ identifier: 'alice' })
+    expect(E.isRight(client.passAuthenticationDetails({ identifier: 'alice', token }))).toBe(true)
     expect(E.isRight(client.track('Added to cart', { sku: 'A1' }))).toBe(true)
     const report = await client.flush()
     expect(E.isRight(report) && report.right.pending).toBe(0)
@@ -49,8 +50,9 @@ describe('SDK over adapter-fetch against the reference server', () => {
       ['Added to cart', 'alice'],
     ])
     const log = server.requestLog().filter((entry) => entry.appId === APP)
-    expect(log.find((entry) => entry.identifier === null)?.tokenPrefix).toBeUndefined()
+    expect(log.find((entry) => entry.identifier === null)?.tokenFingerprint).toBeUndefined()
     expect(log.find((entry) => entry.identifier === 'alice')?.authResult).toBe('ok')
+    expect(log.find((entry) => entry.identifier === 'alice')?.tokenFingerprint).toBe(fingerprintToken(token))
   })
 
   it('R7: a token the server refuses reaches the listener with its code; a new token delivers the pending items', async () => {

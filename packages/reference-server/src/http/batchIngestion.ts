@@ -1,6 +1,6 @@
 import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
-import { BatchBodyCodec, WireItemCodec, describeDecodeFailure, type BatchBody } from '@jwt-sync/core'
+import { BatchBodyCodec, WireItemCodec, describeDecodeFailure, fingerprintToken, type BatchBody } from '@jwt-sync/core'
 import type { AppRegistry } from '../keys/appRegistry.js'
 import type { ItemStore } from '../storage/itemStore.js'
 import { bearerTokenOf, verifyToken } from '../verification/verifyToken.js'
@@ -99,7 +99,7 @@ export const ingestBatch = async (request: BatchRequest, deps: IngestionDeps): P
     identifier: body.identity?.value ?? null,
     items: body.items.length,
     enforcement,
-    ...(token === null ? {} : { tokenPrefix: token.slice(0, 8) }),
+    ...(token === null ? {} : { tokenFingerprint: fingerprintToken(token) }),
   }
   const headers: Record<string, string> = {}
   let authResult: string

@@ -1,5 +1,6 @@
 /**
- * One line of the server's request log. Tokens appear only as their first 8 characters (R18).
+ * One line of the server's request log. A token appears only as its fingerprint (R18): key id,
+ * expiry and a hash of the signature, never the token itself.
  *
  * @example
  * ```ts
@@ -17,7 +18,8 @@ export type RequestLogEntry = {
   readonly items?: number
   readonly accepted?: number
   readonly duplicates?: number
-  readonly tokenPrefix?: string
+  /** `fingerprintToken(token)` of the core, e.g. `jwt(kid=key-1 exp=2026-12-02T10:00Z #5e1f0c9a)`; absent without a token. */
+  readonly tokenFingerprint?: string
   /** `ok`, an error code, `anonymous` or `not-checked` (enforcement disabled). */
   readonly authResult?: string
   readonly enforcement?: string
@@ -30,7 +32,7 @@ export type RequestLogEntry = {
  *
  * @example
  * ```ts
- * formatLogEntry(entry) // '12:00:01.250 POST /v1/apps/demo/batches 200 items=3 accepted=3 duplicates=0 identity=alice token=eyJhbGci… auth=ok'
+ * formatLogEntry(entry) // '12:00:01.250 POST /v1/apps/demo/batches 200 items=3 accepted=3 duplicates=0 identity=alice token=jwt(kid=key-1 exp=2026-12-02T10:00Z #5e1f0c9a) auth=ok'
  * ```
  */
 export const formatLogEntry = (entry: RequestLogEntry): string => {
@@ -42,7 +44,7 @@ export const formatLogEntry = (entry: RequestLogEntry): string => {
   add('accepted', entry.accepted)
   add('duplicates', entry.duplicates)
   add('identity', entry.identifier)
-  add('token', entry.tokenPrefix === undefined ? undefined : `${entry.tokenPrefix}…`)
+  add('token', entry.tokenFingerprint)
   add('auth', entry.authResult)
   add('fault', entry.fault)
   const time = new Date(entry.at).toISOString().slice(11, 23)

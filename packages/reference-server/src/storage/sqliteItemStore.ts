@@ -24,6 +24,38 @@ CREATE TABLE IF NOT EXISTS items (
   UNIQUE (app_id, item_id)
 )`
 
+/**
+ * The `code` of the error `openSqliteItemStore` (and so `startReferenceServer` with a
+ * `databasePath`) rejects with when better-sqlite3 is not installed.
+ *
+ * @example
+ * ```ts
+ * startReferenceServer({ databasePath: 'items.db' }).catch((error) => {
+ *   if (error.code === SQLITE_NOT_INSTALLED) console.error('npm i better-sqlite3@12')
+ * })
+ * ```
+ */
+export const SQLITE_NOT_INSTALLED = 'JWT_SYNC_SQLITE_NOT_INSTALLED'
+
+// Node's error when the package itself (not one of its own imports) cannot be found.
+const isBetterSqliteMissing = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' &&
+  String((error as { message?: unknown }).message).includes("'better-sqlite3'")
+
+// The module as `import()` gives it (its CommonJS export under `default`), type inferred.
+const importBetterSqlite = async () => {
+  try {
+    return await import('better-sqlite3')
+  } catch (error) {
+    if (!isBetterSqliteMissing(error)) throw error
+    throw Object.assign(new Error('a database needs better-sqlite3, an optional peer dependency that is not installed: npm i better-sqlite3@12'), {
+      code: SQLITE_NOT_INSTALLED,
+    })
+  }
+}
+
 const rowToItem = (row: unknown): AcceptedItem | null => {
   const decoded = RowCodec.decode(row)
   if (E.isLeft(decoded)) return null
@@ -41,8 +73,10 @@ const rowToItem = (row: unknown): AcceptedItem | null => {
 
 /**
  * Keeps accepted items in a SQLite file (the `--db` option), so de-duplication survives restarts.
- * better-sqlite3 is loaded only here, on demand: the server runs without the native module when
- * no database is asked for. Rejects when the file cannot be opened.
+ * better-sqlite3 is loaded only here, on demand: it is an optional peer dependency, so installing
+ * the server or the CLI does not compile the native module for users who never ask for a database.
+ * Rejects when the file cannot be opened, and with an error whose `code` is
+ * `SQLITE_NOT_INSTALLED` when better-sqlite3 is missing.
  *
  * @example
  * ```ts
@@ -52,7 +86,7 @@ const rowToItem = (row: unknown): AcceptedItem | null => {
  * ```
  */
 export const openSqliteItemStore = async (path: string): Promise<ItemStore> => {
-  const { default: Database } = await import('better-sqlite3')
+  const { default: Database } = await importBetterSqlite()
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
   db.exec(SCHEMA)
