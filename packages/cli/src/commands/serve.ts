@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Logger } from '@jwt-sync/core'
-import { ENFORCEMENTS, isEnforcement, startReferenceServer, type ReferenceServer } from '@jwt-sync/reference-server'
+import { ENFORCEMENTS, SQLITE_NOT_INSTALLED, isEnforcement, startReferenceServer, type ReferenceServer } from '@jwt-sync/reference-server'
 import { resolve } from 'node:path'
 import { integerOption, parseArguments, stringOption, stringOptions } from '../arguments.js'
 import { EXIT, type Command, type CommandIo, usageError } from '../command.js'
@@ -114,7 +114,14 @@ export const serveCommand: Command = {
       })
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
-      const message = code === 'EADDRINUSE' ? `port ${port.right} is in use; pick another with --port (0 for any free port)` : error instanceof Error ? error.message : String(error)
+      const message =
+        code === 'EADDRINUSE'
+          ? `port ${port.right} is in use; pick another with --port (0 for any free port)`
+          : code === SQLITE_NOT_INSTALLED
+            ? '--db needs better-sqlite3, an optional dependency that is not installed: npm i better-sqlite3@12'
+            : error instanceof Error
+              ? error.message
+              : String(error)
       io.stderr(`jwt-sync serve: ${message}`)
       return EXIT.failure
     }

@@ -11,7 +11,7 @@ import {
   type ServerTrust,
   type TrustedKey,
 } from '@jwt-sync/reference-server'
-import { JWT_ERROR_CODES } from '@jwt-sync/core'
+import { JWT_ERROR_CODES, fingerprintToken } from '@jwt-sync/core'
 import { integerOption, parseArguments, stringOption, stringOptions } from '../arguments.js'
 import { EXIT, type Command, type CommandIo, usageError } from '../command.js'
 import { readKeyFile } from '../keyFiles.js'
@@ -131,8 +131,8 @@ export const verifyCommand: Command = {
       },
       'explain',
     )
-    // R18: never the whole token, even on a terminal.
-    io.stdout(`token    ${token.slice(0, 8)}… (${Buffer.byteLength(token)} bytes)`)
+    // R18: never the token itself, even on a terminal; its fingerprint tells tokens apart.
+    io.stdout(`token    ${fingerprintToken(token)} (${Buffer.byteLength(token)} bytes)`)
     const shape = readTokenShape(token)
     if (shape.ok) {
       io.stdout(`header   ${JSON.stringify(shape.shape.header)}`)
