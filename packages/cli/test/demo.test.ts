@@ -71,8 +71,8 @@ describe('jwt-sync demo (in process, real SDK, reference server on loopback)', (
 
   it('R2, R3: anonymous batches carry no token; alice\'s carry a token the server verified or refused', () => {
     for (const { entry } of result.evidence.requests) {
-      if (entry.identifier === null) expect(entry.tokenPrefix).toBeUndefined()
-      else expect(entry.tokenPrefix).toMatch(/^eyJ/)
+      if (entry.identifier === null) expect(entry.tokenFingerprint).toBeUndefined()
+      else expect(entry.tokenFingerprint).toMatch(/^jwt\(kid=\S+ exp=\S+ #[0-9a-f]{8}\)$/)
     }
     // The expired token was caught by the client: the server never saw TIME_CONSTRAINT_FAILURE.
     expect(result.evidence.requests.some(({ entry }) => entry.authResult === 'TIME_CONSTRAINT_FAILURE')).toBe(false)

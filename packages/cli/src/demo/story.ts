@@ -170,7 +170,7 @@ const anonymousEvents = async (stage: Stage): Promise<void> => {
   timeline.say('app', 'flush()')
   await sdk.flush()
   const sent = stage.requests().slice(before)
-  check(sent.length === 1 && sent[0]?.entry.identifier === null && sent[0].entry.tokenPrefix === undefined, 'R2: anonymous batch sent without Authorization')
+  check(sent.length === 1 && sent[0]?.entry.identifier === null && sent[0].entry.tokenFingerprint === undefined, 'R2: anonymous batch sent without Authorization')
   check(sent[0]?.entry.status === 200 && sent[0].entry.accepted === 2, 'server stored the 2 anonymous items')
 }
 
@@ -189,7 +189,7 @@ const login = async (stage: Stage): Promise<void> => {
   await sdk.flush()
   const sent = stage.requests().slice(before)
   check(
-    sent.length === 1 && sent[0]?.entry.identifier === 'alice' && sent[0].entry.authResult === 'ok' && sent[0].entry.tokenPrefix === token.slice(0, 8),
+    sent.length === 1 && sent[0]?.entry.identifier === 'alice' && sent[0].entry.authResult === 'ok' && sent[0].entry.tokenFingerprint === fingerprintToken(token),
     'R3: alice\'s batch carried alice\'s token; server verified it (RS256)',
   )
 }
@@ -321,7 +321,7 @@ const anonymousAgain = async (stage: Stage): Promise<void> => {
   timeline.say('app', 'flush()')
   await sdk.flush()
   const sent = stage.requests().slice(before)
-  check(sent.length === 1 && sent[0]?.entry.status === 200 && sent[0].entry.identifier === null && sent[0].entry.tokenPrefix === undefined, 'after logout, items are anonymous and go without a token')
+  check(sent.length === 1 && sent[0]?.entry.status === 200 && sent[0].entry.identifier === null && sent[0].entry.tokenFingerprint === undefined, 'after logout, items are anonymous and go without a token')
 }
 
 const CHAPTERS: readonly { readonly title: string; readonly play: (stage: Stage) => Promise<void> }[] = [

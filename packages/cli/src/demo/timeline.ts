@@ -81,7 +81,7 @@ export const createTimeline = (terminal: DemoTerminal, now: () => number, starte
     },
     say,
     request: (entry) => {
-      // formatLogEntry shows tokens as their first 8 characters only (R18).
+      // formatLogEntry shows tokens as their fingerprints only (R18).
       // Without the wall-clock time (the timeline has its own) and with long key ids (base64url) shortened.
       const text = formatLogEntry(entry)
         .replace(/^\S+ /, '')
