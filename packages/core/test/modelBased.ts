@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { expect } from 'vitest'
 import type { InspectionEvent } from 'xstate'
-import { createManualClock, type AuthenticationError, type IdentityKey, type StoredItem } from '@jwt-sync/core'
+import { createManualClock, type AuthenticationError, type IdentityKey, type SdkState, type StoredItem } from '@jwt-sync/core'
 import { jwt401, makeToken, settle, startHarness, validToken, type Harness, type ScriptedAnswer } from './harness.js'
 
 export const USERS = ['u1', 'u2', 'u3'] as const
@@ -78,7 +78,19 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
 const MAX_AUTH_FAILURES = 10
 
 /** What the runs reached, printed by the test so a reader can see the model explores the hard paths. */
-export const coverage = { runs: 0, relaunches: 0, requests: 0, authFailures: 0, suspensions: 0, deletedItems: 0, deadLetters: 0, transientFailures: 0 }
+export const coverage = {
+  runs: 0,
+  steps: 0,
+  relaunches: 0,
+  requests: 0,
+  authFailures: 0,
+  suspensions: 0,
+  deletedItems: 0,
+  deadLetters: 0,
+  transientFailures: 0,
+  /** Every `region.state` the chart rested in after a step. */
+  chartStates: new Set<string>(),
+}
 
 /** What the oracle remembers: what the app did and what the rules allow. */
 type Oracle = {
@@ -136,6 +148,7 @@ export const runModel = async (steps: readonly Step[], inspect?: (event: Inspect
       for (const error of errors.slice(errorsSeen)) observeError(error, oracle)
       errorsSeen = errors.length
       await checkRules(harness, oracle, step)
+      coverage.steps++
       if (harness.sdk.getState().suspended) suspendedSeen = true
     }
     coverage.runs++
@@ -331,4 +344,53 @@ const checkRules = async (harness: Harness, oracle: Oracle, step: Step): Promise
   expect(deleted, `deleted items were reported with deletedCount (R11) ${context}`).toBe(oracle.deletedReported)
   for (const id of fates.keys()) expect(oracle.tracked.has(id), `SDK sends only tracked items ${context}`).toBe(true)
   expect(sdk.getState().pendingCount, `pendingCount matches storage ${context}`).toBe(pendingIds.size)
+  checkChartAgreesWithData(sdk.getState(), context)
+}
+
+const TOKEN_STATES: Readonly<Record<string, string>> = {
+  none: 'noToken',
+  usable: 'tokenUsable',
+  rejected: 'tokenRefused',
+  expired: 'tokenExpired',
+  invalid: 'tokenInvalid',
+}
+
+/**
+ * The chart tells the truth: after every step the statechart's state value agrees with the data
+ * getState() shows, each region stated independently of how the machine derives it.
+ */
+const checkChartAgreesWithData = (state: SdkState, context: string): void => {
+  const chart = state.chart
+  expect(chart, `running, so every region has a state ${context}`).not.toBeNull()
+  if (chart === null) return
+  for (const [region, value] of Object.entries(chart)) coverage.chartStates.add(`${region}.${value}`)
+  // Session region (R8): suspended exactly when the counter reached the limit.
+  expect(chart.session === 'suspended', `session.suspended iff getState().suspended ${context}`).toBe(state.suspended)
+  expect(state.suspended, `suspended iff ${MAX_AUTH_FAILURES} consecutive failures ${context}`).toBe(state.consecutiveAuthFailures >= MAX_AUTH_FAILURES)
+  // Auth region: the current identity and its token's status.
+  const tokenStatus = state.identifier === null ? null : (state.tokens[state.identifier]?.status ?? 'none')
+  const auth = tokenStatus === null ? (state.loggingOut.length > 0 ? 'loggingOut' : 'anonymous') : `identified.${TOKEN_STATES[tokenStatus]}`
+  expect(chart.auth, `auth region agrees with identifier, logout flush and token status ${context}`).toBe(auth)
+  // Sync region: once settled it rests, for the reason the data gives.
+  expect(chart.sync.startsWith('rest.'), `sync rests once every step settled (${chart.sync}) ${context}`).toBe(true)
+  const pendingIdentities = Object.keys(state.pendingByIdentity)
+  const hasUsableToken = (identity: string) => identity.startsWith('user:') && state.tokens[identity.slice(5)]?.status === 'usable'
+  const nothingSendable = pendingIdentities.length > 0 && pendingIdentities.every((identity) => identity !== 'anon' && !hasUsableToken(identity))
+  expect(chart.sync === 'rest.nothingToSend', `nothingToSend iff nothing pending ${context}`).toBe(state.pendingCount === 0)
+  expect(chart.sync === 'rest.suspended', `rest.suspended iff suspended with items pending ${context}`).toBe(state.suspended && state.pendingCount > 0)
+  if (['rest.backingOff', 'rest.retryAfter', 'rest.storageUnavailable'].includes(chart.sync)) {
+    expect(state.retryAt, `a retry state has a retry time ${context}`).not.toBeNull()
+  }
+  if (chart.sync === 'rest.awaitingToken') {
+    expect(nothingSendable, `awaitingToken: every pending identity is a user without a usable token ${context}`).toBe(true)
+  }
+  if (!state.suspended && state.retryAt === null && nothingSendable) {
+    expect(chart.sync, `pending items, no usable token, no retry window: awaitingToken ${context}`).toBe('rest.awaitingToken')
+  }
+  if (chart.sync === 'rest.waitingForTrigger') {
+    expect(state.pendingCount > 0 && !nothingSendable, `waitingForTrigger: something pending can be sent ${context}`).toBe(true)
+  }
+  if (!state.suspended && state.retryAt === null && state.pendingCount > 0 && !nothingSendable) {
+    expect(chart.sync, `sendable items, no retry window: they wait for a trigger ${context}`).toBe('rest.waitingForTrigger')
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * The JWT error codes of behaviour.md with their numeric codes.
+ * The JWT error codes of docs/rules.md (Error codes) with their numeric codes.
  *
  * @example
  * ```ts
@@ -18,7 +18,7 @@ export const JWT_ERROR_CODES = {
 } as const
 
 /**
- * One of the JWT error codes of behaviour.md.
+ * One of the JWT error codes of docs/rules.md.
  *
  * @example
  * ```ts
@@ -39,7 +39,7 @@ export const isJwtErrorCode = (value: unknown): value is JwtErrorCode =>
   typeof value === 'string' && Object.prototype.hasOwnProperty.call(JWT_ERROR_CODES, value)
 
 /**
- * What authentication listeners receive (api.md). `token` is the full token: it is the app's own
+ * What authentication listeners receive (docs/integrating.md; R7, R15). `token` is the full token: it is the app's own
  * (R18 only forbids writing it to logs).
  *
  * @example

@@ -32,7 +32,7 @@ const nonEmptyString = t.refinement(t.string, (s) => s.length > 0, 'non-empty st
 const BackoffCodec = t.partial({ baseMs: positiveInt, factor: t.refinement(t.number, (n) => n >= 1, 'number >= 1'), capMs: positiveInt })
 
 /**
- * The config of api.md, checked at `createSdk` (io-ts).
+ * The config of `createSdk`, checked there (io-ts); every option is in docs/integrating.md, Configuration reference.
  *
  * @example
  * ```ts
@@ -117,7 +117,7 @@ export type ResolvedConfig = {
 }
 
 /**
- * The default of every optional setting (api.md).
+ * The default of every optional setting (docs/integrating.md, Configuration reference).
  *
  * @example
  * ```ts

@@ -21,7 +21,7 @@ export type ItemId = string & { readonly __brand: 'ItemId' }
  */
 export type BatchId = string & { readonly __brand: 'BatchId' }
 /**
- * Id of a session (behaviour.md, Vocabulary).
+ * Id of a session (docs/rules.md, Terms).
  *
  * @example
  * ```ts
@@ -58,7 +58,7 @@ export type AttributeValue =
 export type Attributes = { readonly [key: string]: AttributeValue }
 
 /**
- * An item as the queue stores it: the wire item of wire-protocol.md plus the identity it was
+ * An item as the queue stores it: the wire item of docs/wire-protocol.md plus the identity it was
  * stamped with. The stamp (id, timestamp, session, identity) never changes.
  *
  * @example

@@ -1,5 +1,6 @@
 /**
- * Why items stay pending after a sync attempt.
+ * Why items stay pending: the reason the sync loop rests. `waiting-for-trigger`: they can be sent
+ * and go at the next trigger (periodic flush, background, a full batch, `flush()`).
  *
  * @example
  * ```ts
@@ -8,6 +9,7 @@
  * ```
  */
 export type PendingReason =
+  | 'waiting-for-trigger'
   | 'awaiting-token'
   | 'suspended'
   | 'retry-after'

@@ -1,5 +1,5 @@
 /**
- * A log record's fields. Tokens in it are already redacted to their first 8 characters (R18).
+ * A log record's fields. Tokens in it are already replaced by their fingerprints (R18).
  *
  * @example
  * ```ts

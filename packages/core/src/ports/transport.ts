@@ -1,7 +1,7 @@
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 
 /**
- * One HTTP request, already built by the core (wire-protocol.md). A transport only moves bytes.
+ * One HTTP request, already built by the core (docs/wire-protocol.md). A transport only moves bytes.
  *
  * @example
  * ```ts

@@ -27,7 +27,12 @@ type IoDeps = {
 const callbackActor = <TInput>(run: (input: TInput) => Promise<SyncEvent>) =>
   fromCallback<EventObject, TInput>(({ input, sendBack }) => {
     let active = true
-    run(input).then(
+    // Start after the current macrostep: XState starts invoked actors before it notifies the
+    // facade's snapshot observer, which hands the new control state (the frozen batch) to the
+    // persister. Waiting one microtask makes `persister.drained()` cover that write (R13, R14).
+    Promise.resolve()
+      .then(() => run(input))
+      .then(
       (event) => {
         if (active) sendBack(event)
       },

@@ -22,7 +22,7 @@ const toPlain = (value: unknown): unknown => {
 /**
  * Wraps the app's inspector so it never sees a full token (R18): everything in an inspection
  * event except the actor references (context, events, actor inputs, action parameters) is copied
- * as plain JSON with every token cut to its first 8 characters, before it reaches the inspector
+ * as plain JSON with every token replaced by its fingerprint, before it reaches the inspector
  * (which may stream it off the device).
  */
 const redact = (value: unknown): unknown => redactFields({ value: toPlain(value) })['value']

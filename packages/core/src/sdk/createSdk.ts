@@ -19,7 +19,6 @@ import { judgeToken, tokenVerdict } from '../sync/authentication.js'
 import type { SyncContext } from '../sync/context.js'
 import type { SyncEvent } from '../sync/events.js'
 import { createSyncMachine } from '../sync/machine.js'
-import { planNext } from '../sync/plan.js'
 import { createCommandQueue } from './commandQueue.js'
 import { carryOutEffects } from './effects.js'
 import { createIds } from './ids.js'
@@ -151,7 +150,7 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
     send(event)
     await settled
     const after = actor.getSnapshot().context
-    const plan = planNext(after, clock.now())
+    const plan = after.plan
     const pending = Object.values(after.pendingByIdentity).reduce((sum, count) => sum + count, 0)
     const waiting = plan.kind === 'rest' && plan.reason !== 'nothing-to-send' ? [plan.reason] : []
     return E.right({

@@ -14,7 +14,7 @@ import type { TokenStatus } from '../model/tokenStatus.js'
 export type { AuthenticationListener, PendingReason, SdkProblem, TokenStatus }
 
 /**
- * The IO an SDK instance uses . Only `transport` is required.
+ * The IO an SDK instance uses. Only `transport` is required.
  *
  * @example
  * ```ts
@@ -45,7 +45,7 @@ export type SdkPorts = {
  * // session:  active | suspended                                           (R8)
  * // auth:     jwtDisabled | anonymous | loggingOut | identified.noToken | identified.tokenUsable
  * //           | identified.tokenRefused | identified.tokenExpired | identified.tokenInvalid
- * // sync:     resuming | deciding | rest.nothingToSend | rest.awaitingToken | rest.suspended
+ * // sync:     resuming | deciding | rest.nothingToSend | rest.waitingForTrigger | rest.awaitingToken | rest.suspended
  * //           | rest.backingOff | rest.retryAfter | rest.storageUnavailable | attempt.forming
  * //           | attempt.sending | logoutFlush.forming | logoutFlush.sending | logoutFlush.deleting
  * ```

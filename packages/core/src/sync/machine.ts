@@ -274,12 +274,13 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
       setForeground: rule((context) => ({ context: { ...context, foreground: true }, emits: [] })),
       setBackground: rule((context) => ({ context: { ...context, foreground: false }, emits: [] })),
       /** The one decision per visit of `deciding`: R11 bookkeeping, R6 expiry, R5 waits, then the plan. */
-      decide: rule((context) => {
+      decide: rule((context, event) => {
         const now = deps.now()
         const prepared = isSuspended(context)
           ? settleLoggedOutUsers(context)
           : chain(context, settleLoggedOutUsers, (c) => expireStaleTokens(c, now), openWaitsForMissingTokens)
-        return { ...prepared, context: { ...prepared.context, plan: planNext(prepared.context, now) } }
+        const urgency = event.type === 'ITEMS_TRACKED' ? 'tracked-only' : 'triggered'
+        return { ...prepared, context: { ...prepared.context, plan: planNext(prepared.context, now, urgency) } }
       }),
       deleteLoggedOutItems: rule((context) => deleteLoggedOutUser(context, planOf(context, 'delete').deletion)),
       completeFlushes: rule((context) => ({
@@ -325,7 +326,6 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
           ACTIVITY: { actions: 'activity' },
           // onAppForeground is activity even when the app was not in background (e.g. at launch).
           FOREGROUND: { actions: 'activity' },
-          ITEMS_TRACKED: { actions: 'itemsTracked' },
           IDENTIFY: { actions: ['activity', 'identify'] },
         },
         states: {
@@ -405,6 +405,7 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
               LOGOUT: { actions: 'logout' },
               FLUSH: { actions: 'requestFlush' },
               TOKEN_PASSED: { actions: 'passToken' },
+              ITEMS_TRACKED: { actions: 'itemsTracked' },
             },
             states: {
               // The calls the app made before the restore finished are applied first (a token
@@ -423,6 +424,7 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
                   { guard: restsBecause('storage-unavailable'), target: 'rest.storageUnavailable' },
                   { guard: restsBecause('backoff'), target: 'rest.backingOff' },
                   { guard: restsBecause('awaiting-token'), target: 'rest.awaitingToken' },
+                  { guard: restsBecause('waiting-for-trigger'), target: 'rest.waitingForTrigger' },
                   { target: 'rest.nothingToSend' },
                 ],
               },
@@ -436,9 +438,13 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
                   TOKEN_PASSED: { target: 'deciding', actions: 'passToken' },
                   SYNC: { target: 'deciding' },
                   BACKGROUND: { target: 'deciding' },
+                  // New items make the chart re-read the data; they start no request by themselves.
+                  ITEMS_TRACKED: { target: 'deciding', actions: 'itemsTracked' },
                 },
                 states: {
                   nothingToSend: {},
+                  // Items that can be sent wait for the next trigger (R12): periodic flush, background, full batch, flush().
+                  waitingForTrigger: {},
                   // R5/S1: pending items whose identity has no usable token.
                   awaitingToken: {},
                   // R8: until the next session.

@@ -8,6 +8,14 @@ import { isSuspended } from './session.js'
 export type RestReason = 'nothing-to-send' | PendingReason
 
 /**
+ * Whether this decision may start a request. Every trigger (R12: periodic flush, background, a
+ * full batch, flush, logout, a new token, a retry timer, the first decision after restore) and
+ * every step of a running sync may; newly tracked items alone may not: they only make the chart
+ * re-read the data, so it never shows "nothing to send" while items wait for the next trigger.
+ */
+export type Urgency = 'triggered' | 'tracked-only'
+
+/**
  * The next thing the sync loop does, decided once per visit of `deciding` and kept in the
  * context so the states after it (and their actors' inputs) act on the same decision.
  * `logout` marks a step of a logged-out user's flush (R11), which has states of its own.
@@ -66,11 +74,11 @@ const owedDeletion = (context: SyncContext): OwedDeletion | null => {
  *
  * @example
  * ```ts
- * const plan = planNext(actor.getSnapshot().context, Date.now())
+ * const plan = planNext(actor.getSnapshot().context, Date.now(), 'triggered')
  * if (plan.kind === 'rest') console.log('resting:', plan.reason)
  * ```
  */
-export const planNext = (context: SyncContext, now: number): SyncPlan => {
+export const planNext = (context: SyncContext, now: number, urgency: Urgency = 'triggered'): SyncPlan => {
   const deletion = owedDeletion(context)
   if (deletion !== null) return { kind: 'delete', deletion }
   const pending = candidates(context)
@@ -84,6 +92,7 @@ export const planNext = (context: SyncContext, now: number): SyncPlan => {
   for (const identity of pending) {
     const credential = credentialFor(context, identity)
     if (!credential.ok) continue
+    if (urgency === 'tracked-only') return { kind: 'rest', reason: 'waiting-for-trigger' }
     const identifier = identifierOf(identity)
     const logout = identifier !== null && context.loggingOut.includes(identifier)
     const frozen = context.outbox.find((batch) => batch.identity === identity)

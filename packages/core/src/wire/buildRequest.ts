@@ -25,7 +25,7 @@ const toWireItem = (item: StoredItem): WireItem => {
 }
 
 /**
- * Builds `POST {baseUrl}/v1/apps/{appId}/batches` (wire-protocol.md). The batch id doubles as the
+ * Builds `POST {baseUrl}/v1/apps/{appId}/batches` (docs/wire-protocol.md, The request). The batch id doubles as the
  * `Idempotency-Key`, so a resent frozen batch is recognisable (R14).
  *
  * @example

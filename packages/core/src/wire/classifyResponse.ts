@@ -31,7 +31,7 @@ const parseJson = (body: string): unknown => {
 const isTransientStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500
 
 /**
- * Classifies a transport result (wire-protocol.md, R7, R9, R10). Malformed bodies never crash: a 2xx
+ * Classifies a transport result (docs/wire-protocol.md, R7, R9, R10). Malformed bodies never crash: a 2xx
  * counts as delivered, an unreadable 401 is `UNKNOWN`, anything else goes by its status.
  *
  * @example

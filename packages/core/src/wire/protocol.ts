@@ -3,7 +3,7 @@ import { AttributeValueCodec } from '../model/item.js'
 import { JWT_ERROR_CODES, type JwtErrorCode } from '../jwt/errorCodes.js'
 
 /**
- * Version 1 of wire-protocol.md.
+ * Version 1 of docs/wire-protocol.md.
  *
  * @example
  * ```ts
@@ -52,7 +52,7 @@ export const BatchBodyCodec = t.type({
   items: t.array(WireItemCodec),
 })
 /**
- * The JSON body of a batch request (wire-protocol.md).
+ * The JSON body of a batch request (docs/wire-protocol.md, Body).
  *
  * @example
  * ```ts
