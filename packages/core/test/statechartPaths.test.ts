@@ -56,8 +56,8 @@ const eventsFor = (snapshot: Snapshot): SyncEvent[] => {
   if (plan.kind === 'send') {
     const sent = { type: 'BATCH_SENT' as const, batch: plan.batch, token: plan.token }
     events.push(
-      { ...sent, outcome: { kind: 'delivered', accepted: 1, duplicates: 0 } },
-      { ...sent, outcome: { kind: 'auth-failed', code: 'INVALID_SIGNATURE', message: 'bad signature' } },
+      { ...sent, outcome: { kind: 'delivered', status: 200 } },
+      { ...sent, outcome: { kind: 'auth-failed', code: 'INVALID_SIGNATURE', numericCode: 4003, message: 'bad signature' } },
       { ...sent, outcome: { kind: 'transient', reason: '503', retryAfterMs: null } },
       { ...sent, outcome: { kind: 'transient', reason: '429', retryAfterMs: 60_000 } },
     )
