@@ -215,7 +215,7 @@ globalThis.runScenario = async ({ baseUrl, appId, identifier, token }) => {
     ])
   }, 120_000)
 
-  it('the jwt-sync bin: npx jwt-sync --version and --help; serve --db without better-sqlite3 says how to get it', async () => {
+  it('the jwt-sync bin: npx jwt-sync --version and --help; serve --db without better-sqlite3 says how to get it; npm i -g', async () => {
     step('npx jwt-sync --version, --help, serve --db')
     const cli = packed.find((pkg) => pkg.name === '@jwt-sync/cli')
     // --no: fail rather than fetch a package of that name from the registry; -- ends npx's own options.
@@ -236,5 +236,17 @@ globalThis.runScenario = async ({ baseUrl, appId, identifier, token }) => {
     const withDb = await jwtSync(['serve', '--port', '0', '--db', 'items.db'])
     expect(withDb.code).toBe(1)
     expect(withDb.stderr.trim()).toBe('jwt-sync serve: --db needs better-sqlite3, an optional dependency that is not installed: npm i better-sqlite3@12')
-  }, 120_000)
+
+    step('npm i -g of the tarballs into a private prefix')
+    // All tarballs at once: the CLI's @jwt-sync dependencies are not on the registry yet.
+    const prefix = join(scratch, 'global')
+    const global = await runCommand('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...packed.map((pkg) => pkg.tarball)], {
+      cwd: scratch,
+      timeoutMs: 240_000,
+      env: outsideWorkspaceEnv(),
+    })
+    expect(global.code, describeFailure('npm i -g', global)).toBe(0)
+    const globalVersion = await runCommand(join(prefix, 'bin', 'jwt-sync'), ['--version'], { cwd: scratch, timeoutMs: 30_000, env: outsideWorkspaceEnv() })
+    expect(globalVersion.stdout.trim()).toBe(cli?.version)
+  }, 300_000)
 })
