@@ -29,7 +29,10 @@ export { JWT_ERROR_CODES, isJwtErrorCode } from './jwt/errorCodes.js'
 export * from './wire/protocol.js'
 export type {
   AuthenticationListener,
+  ChartState,
   PendingReason,
+  QueueView,
+  ShutdownReport,
   Sdk,
   SdkError,
   SdkPorts,
@@ -39,6 +42,8 @@ export type {
   TokenStatus,
 } from './sdk/types.js'
 export { createMemoryStorage } from './drivers/memoryStorage.js'
+export { createConsoleLogger } from './drivers/consoleLogger.js'
+export type { ConsoleLike, LogLevel } from './drivers/consoleLogger.js'
 export type { ManualClock } from './drivers/manualClock.js'
 export { createManualClock } from './drivers/manualClock.js'
 export { createSdk } from './sdk/createSdk.js'

@@ -25,11 +25,21 @@ export type TokenRequestReason = 'missing' | 'rejected' | 'invalid' | 'expiring'
  */
 export type TokenProvider = (identifier: string, reason: TokenRequestReason) => Promise<string>
 
+/** Timers take at most 2^31 - 1 ms; a longer delay fires at once on every platform. */
+const MAX_TIMER_MS = 2_147_483_647
+const intBetween = (min: number, max: number) =>
+  t.refinement(t.number, (n) => Number.isInteger(n) && n >= min && n <= max, `integer from ${min} to ${max}`)
 const positiveInt = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'positive integer')
-const nonNegative = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0, 'non-negative number')
+const durationMs = intBetween(1, MAX_TIMER_MS)
+const nonNegativeMs = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0 && n <= MAX_TIMER_MS, `number of ms from 0 to ${MAX_TIMER_MS}`)
 const nonEmptyString = t.refinement(t.string, (s) => s.length > 0, 'non-empty string')
+/** http(s) with a host; checked by shape, since JavaScriptCore, Hermes and QuickJS may lack `URL`. */
+const httpUrl = t.refinement(t.string, (s) => /^https?:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/i.test(s), 'http(s) URL')
 
-const BackoffCodec = t.partial({ baseMs: positiveInt, factor: t.refinement(t.number, (n) => n >= 1, 'number >= 1'), capMs: positiveInt })
+const BackoffCodec = t.partial({ baseMs: durationMs, factor: t.refinement(t.number, (n) => Number.isFinite(n) && n >= 1 && n <= 100, 'number from 1 to 100'), capMs: durationMs })
+
+/** Largest batch the SDK forms: ten times the default, well inside the server's body limit. */
+export const MAX_BATCH_SIZE = 1_000
 
 /**
  * The config of `createSdk`, checked there (io-ts); every option is in docs/integrating.md, Configuration reference.
@@ -47,22 +57,45 @@ export const SdkConfigCodec = t.intersection([
     networkConfig: t.type({ authorizationConfig: t.type({ isJwtEnabled: t.boolean }) }),
   }),
   t.partial({
-    baseUrl: nonEmptyString,
+    baseUrl: httpUrl,
     dataCenter: nonEmptyString,
-    dataCenters: t.record(t.string, nonEmptyString),
-    maxConsecutiveAuthFailures: positiveInt,
-    inactivityTimeoutMs: positiveInt,
-    periodicFlushMs: positiveInt,
-    maxBatchSize: positiveInt,
-    timeoutMs: positiveInt,
-    clockSkewMs: nonNegative,
+    dataCenters: t.record(t.string, httpUrl),
+    maxConsecutiveAuthFailures: intBetween(1, 1_000),
+    inactivityTimeoutMs: durationMs,
+    periodicFlushMs: durationMs,
+    maxBatchSize: intBetween(1, MAX_BATCH_SIZE),
+    timeoutMs: durationMs,
+    clockSkewMs: nonNegativeMs,
     clientValidation: t.boolean,
     allowedAlgorithms: t.array(nonEmptyString),
     tokenProvider: t.Function,
-    refreshLeadMs: nonNegative,
+    refreshLeadMs: nonNegativeMs,
     backoff: BackoffCodec,
   }),
 ])
+
+/** The keys each object of the config may have: anything else is a typo the app should hear of. */
+const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
+  '': [
+    'appId', 'environment', 'networkConfig', 'baseUrl', 'dataCenter', 'dataCenters', 'maxConsecutiveAuthFailures',
+    'inactivityTimeoutMs', 'periodicFlushMs', 'maxBatchSize', 'timeoutMs', 'clockSkewMs', 'clientValidation',
+    'allowedAlgorithms', 'tokenProvider', 'refreshLeadMs', 'backoff',
+  ],
+  networkConfig: ['authorizationConfig'],
+  'networkConfig.authorizationConfig': ['isJwtEnabled'],
+  backoff: ['baseMs', 'factor', 'capMs'],
+}
+
+/** The first key of the config that is not an option, as a dotted path; null when there is none. */
+const unknownKey = (input: unknown): string | null => {
+  for (const [path, known] of Object.entries(KNOWN_KEYS)) {
+    const value = path === '' ? input : path.split('.').reduce<unknown>((at, key) => (typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[key] : undefined), input)
+    if (typeof value !== 'object' || value === null) continue
+    const extra = Object.keys(value).find((key) => !known.includes(key))
+    if (extra !== undefined) return path === '' ? extra : `${path}.${extra}`
+  }
+  return null
+}
 
 /**
  * What the app passes to `createSdk`.
@@ -157,6 +190,8 @@ export type ConfigError = { readonly type: 'INVALID_CONFIG'; readonly field: str
  * ```
  */
 export const resolveConfig = (input: unknown): E.Either<ConfigError, ResolvedConfig> => {
+  const extra = unknownKey(input)
+  if (extra !== null) return E.left({ type: 'INVALID_CONFIG', field: extra, message: `${extra}: not a config option (a typo?)` })
   const decoded = SdkConfigCodec.decode(input)
   if (E.isLeft(decoded)) {
     const { field, message } = describeDecodeFailure(decoded.left)

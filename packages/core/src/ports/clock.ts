@@ -18,7 +18,10 @@ export type Clock = {
 }
 
 /**
- * The platform clock (`Date.now`, global timers). Used when no clock port is given.
+ * The platform clock (`Date.now`, global timers). Used when no clock port is given. Where timers
+ * can be unreferenced (Node, Bun, Deno), they are: an SDK with nothing to do never keeps a process
+ * alive. A request in flight still does (its socket), so `await sdk.flush()` completes; call
+ * `flushAndShutdown()` before exiting to send what is left.
  *
  * @example
  * ```ts
@@ -27,6 +30,10 @@ export type Clock = {
  */
 export const systemClock = (): Clock => ({
   now: () => Date.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  setTimeout: (fn, ms) => {
+    const handle: unknown = globalThis.setTimeout(fn, ms)
+    if (typeof handle === 'object' && handle !== null && 'unref' in handle && typeof handle.unref === 'function') handle.unref()
+    return handle
+  },
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
 })
