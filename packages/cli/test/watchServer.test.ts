@@ -155,4 +155,16 @@ describe('jwt-sync demo --watch on the command line', () => {
     expect(run.out).toEqual([announced])
     await expect(fetch(/open (\S+)/.exec(announced)?.[1] ?? '')).rejects.toThrow()
   })
+
+  it('Ctrl+C while the story waits for "Next": the rest runs without pauses and the command ends', async () => {
+    const run = captureIo()
+    const exit = runCli(['demo', '--watch', '--step'], run.io, demo())
+    const announced = await run.waitForLine(/^watch it live: open (\S+)/)
+    const events = await fetch(new URL('events', /open (\S+)/.exec(announced)?.[1] ?? ''))
+    await run.waitForLine(/generating RSA key pairs|reference server at/, 10_000)
+    run.stop()
+    expect(await exit).toBe(0)
+    expect(run.out.some((line) => /all \d+ checks passed/.test(line))).toBe(true)
+    await events.body?.cancel()
+  }, 60_000)
 })

@@ -145,6 +145,9 @@ export const createDemoCommand = (environment: () => DemoEnvironment = processEn
           io.stderr('jwt-sync demo: stopped before the page was opened')
           return EXIT.failure
         }
+        // Ctrl+C during the story: no more pauses, so it runs out in a moment and cleans up.
+        const stopPacing = watch.stopPacing
+        io.stopSignal.addEventListener('abort', () => stopPacing(), { once: true })
         const toWatch = watch.storyOptions
         const both = toInspector === undefined ? toWatch.inspect : combineInspectPorts(toInspector, toWatch.inspect)
         options = { ...options, ...toWatch, inspect: both }

@@ -40,6 +40,8 @@ export type DemoWatch = {
   }
   readonly line: (text: string) => void
   readonly finished: (result: DemoResult | null) => void
+  /** Ends the current pause and every later one (Ctrl+C: the story then runs out at full speed). */
+  readonly stopPacing: () => void
 }
 
 /**
@@ -75,6 +77,7 @@ export const startDemoWatch = async (options: { readonly port: number; readonly 
       beforeChapter: gate.beforeChapter,
     },
     line: hub.line,
+    stopPacing: gate.close,
     finished: (result) => {
       const failed = result === null ? 1 : result.checks.filter((check) => !check.passed).length
       hub.publish({ type: 'end', ok: result?.ok === true, passed: result === null ? 0 : result.checks.length - failed, failed })
