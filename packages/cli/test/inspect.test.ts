@@ -77,7 +77,7 @@ describe('demo --inspect: the statechart streamed to an XState inspector over We
     const eventTypes = new Set(decoded.filter((message) => message.type === '@xstate.event').map((message) => message.event?.type))
     expect(eventTypes.has('TOKEN_PASSED')).toBe(true)
     expect(eventTypes.has('LOGOUT')).toBe(true)
-    // Tokens were in the machine context, redacted to their first 8 characters.
+    // Tokens were in the machine context, shown as fingerprints (R18).
     const withTokens = decoded.filter((message) => message.type === '@xstate.snapshot' && JSON.stringify(message.snapshot?.context?.['tokens'] ?? {}).includes('alice'))
     expect(withTokens.length).toBeGreaterThan(0)
 
