@@ -50,8 +50,8 @@ const captured = (source: string, pattern: RegExp, what: string): string => {
  * machine need, each of which must apply so that a changed README fails here loudly instead of
  * running something else: the server's URL for `baseUrl`, an absolute URL for the token
  * endpoint, `createFileStorage` for `createWebStorage` (as the example's own comment says for
- * Node), and the token from the environment. A call that closes the SDK (`shutdown`, `close`,
- * `closeAndFlush`) is dropped: the point is that a script which never calls one still exits.
+ * Node), and the token from the environment. A call that closes the SDK (`flushAndShutdown`,
+ * `shutdown`, `close`, `closeAndFlush`) is dropped: the point is that a script which never calls one still exits.
  *
  * @example
  * ```ts
@@ -71,7 +71,7 @@ export const readmeExampleForNode = (readme: string, target: ExampleTarget): Nod
       replacement: "import { createFileStorage } from '@jwt-sync/adapter-storage'",
     },
     { what: 'createWebStorage()', pattern: /createWebStorage\(\)/, replacement: `createFileStorage({ directory: ${JSON.stringify(target.storageDirectory)} })` },
-    { what: 'a closing call', pattern: /^.*\bsdk\.(shutdown|close|closeAndFlush)\(.*$/gm, replacement: '', optional: true },
+    { what: 'a closing call', pattern: /^.*\bsdk\.(shutdown|close|closeAndFlush|flushAndShutdown)\(.*$/gm, replacement: '', optional: true },
   ]
   let adapted = typescript
   for (const rewrite of rewrites) {
