@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { useBundledCli } from './support/bundledCli.js'
 import { WebSocketServer } from 'ws'
-import { statechartToMermaid } from '@jwt-sync/core'
+import { statechartToMermaid } from '@jwt-sync/core/statechart'
 
 // The real executable, as a child process (see support/bundledCli.ts).
 const { directory, binary } = useBundledCli('jwt-sync-demo-')

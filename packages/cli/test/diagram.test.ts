@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { statechartToMermaid } from '@jwt-sync/core'
+import { statechartToMermaid } from '@jwt-sync/core/statechart'
 import { diagramCommand } from '../src/commands/diagram.js'
 import { runCli } from '../src/index.js'
 import { captureIo } from './support/captureIo.js'

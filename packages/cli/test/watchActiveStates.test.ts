@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeSyncMachine, listStates, statechartToMermaid } from '@jwt-sync/core'
+import { describeSyncMachine, listStates, statechartToMermaid } from '@jwt-sync/core/statechart'
 import {
   activeStateIds,
   activeStatePaths,

@@ -1,7 +1,8 @@
 /**
  * @packageDocumentation
  * jwt-sync core: the pure XState engine that decides every sync and authentication step, its
- * facade (`createSdk`), the ports it talks through, and the embedded in-memory defaults.
+ * facade (`createSdk`), the ports it talks through, and the embedded in-memory defaults. Tools
+ * that draw or test the statechart itself import `@jwt-sync/core/statechart`.
  */
 export type { HttpRequest, HttpResponse, Transport, TransportFailure } from './ports/transport.js'
 export type {
@@ -47,19 +48,7 @@ export type { ConsoleLike, LogLevel } from './drivers/consoleLogger.js'
 export type { ManualClock } from './drivers/manualClock.js'
 export { createManualClock } from './drivers/manualClock.js'
 export { createSdk } from './sdk/createSdk.js'
-export { createSyncMachine, idleActor } from './sync/machine.js'
-export type { SyncMachine, SyncMachineDeps, SyncMachineInput, FormBatchInput, SendBatchInput } from './sync/machine.js'
-export type { SyncContext, MachineSettings, TokenRecord, FrozenBatch } from './sync/context.js'
-export type { SyncEvent, SyncEmitted } from './sync/events.js'
 export { decodeJwt, subjectOf, expiryMsOf } from './jwt/decodeJwt.js'
 export { checkToken } from './jwt/clientChecks.js'
 export { fingerprintToken } from './jwt/fingerprint.js'
 export type { ClientCheckFailure, ClientCheckOptions } from './jwt/clientChecks.js'
-export { buildBatchRequest } from './wire/buildRequest.js'
-export { classifyResponse } from './wire/classifyResponse.js'
-export type { SendOutcome } from './wire/classifyResponse.js'
-export { backoffDelayMs } from './sync/backoff.js'
-export { MAX_RETRY_AFTER_MS, parseRetryAfterMs } from './wire/retryAfter.js'
-export { redactFields } from './runtime/redaction.js'
-export { describeSyncMachine, listStates, listTransitions, statechartToMermaid, transitionKey } from './sync/statechartGraph.js'
-export type { TransitionInfo } from './sync/statechartGraph.js'

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { checkToken, decodeJwt, fingerprintToken, redactFields } from '@jwt-sync/core'
+import { checkToken, decodeJwt, fingerprintToken } from '@jwt-sync/core'
+import { redactFields } from '../src/runtime/redaction.js'
 import { makeToken } from './harness.js'
 
 const now = Date.UTC(2026, 0, 1)

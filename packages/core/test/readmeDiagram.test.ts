@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { statechartToMermaid } from '@jwt-sync/core'
+import { statechartToMermaid } from '../src/sync/statechartGraph.js'
 
 describe('README statechart', () => {
   it('R19: the README shows the statechart as generated from the machine (run `jwt-sync diagram` to refresh it)', () => {

@@ -4,7 +4,10 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { createActor, type SnapshotFrom } from 'xstate'
 import { getShortestPaths } from 'xstate/graph'
-import { createSyncMachine, idleActor, listStates, resolveConfig, type BatchId, type IdentityKey, type Identifier, type ItemId, type SessionId, type StoredItem, type SyncEvent } from '@jwt-sync/core'
+import { resolveConfig, type BatchId, type IdentityKey, type Identifier, type ItemId, type SessionId, type StoredItem } from '@jwt-sync/core'
+import type { SyncEvent } from '../src/sync/events.js'
+import { createSyncMachine, idleActor } from '../src/sync/machine.js'
+import { listStates } from '../src/sync/statechartGraph.js'
 import { baseConfig, makeToken } from './harness.js'
 
 // As describeSyncMachine, but with jitter: a zero random source would make every backoff zero.

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelayMs, classifyResponse, parseRetryAfterMs } from '@jwt-sync/core'
+import { backoffDelayMs } from '../src/sync/backoff.js'
+import { classifyResponse } from '../src/wire/classifyResponse.js'
+import { parseRetryAfterMs } from '../src/wire/retryAfter.js'
 import * as E from 'fp-ts/lib/Either.js'
 import type { SdkProblem } from '@jwt-sync/core'
 import { expectRight, jwt401, settle, startHarness, validToken } from './harness.js'

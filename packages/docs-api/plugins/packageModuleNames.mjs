@@ -7,7 +7,7 @@
  * (other owners), so the name comes from the nearest package.json.
  */
 import { readFileSync, existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { Converter, ReflectionKind } from 'typedoc'
 
 /**
@@ -33,6 +33,8 @@ export function load(app) {
     const fileName = context.getSymbolFromReflection(reflection)?.declarations?.[0]?.getSourceFile().fileName
     if (fileName === undefined) return
     const name = packageNameAbove(dirname(fileName))
-    if (name !== undefined) reflection.name = name
+    // A subpath entry (src/statechart.ts) is named as it is imported: @jwt-sync/core/statechart.
+    const entry = basename(fileName).replace(/\.ts$/, '')
+    if (name !== undefined) reflection.name = entry === 'index' ? name : `${name}/${entry}`
   })
 }

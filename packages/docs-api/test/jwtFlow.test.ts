@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { DEFAULTS, JWT_ERROR_CODES, createMemoryStorage, createSdk, describeSyncMachine, listTransitions } from '@jwt-sync/core'
+import { DEFAULTS, JWT_ERROR_CODES, createMemoryStorage, createSdk } from '@jwt-sync/core'
+import { describeSyncMachine, listTransitions } from '@jwt-sync/core/statechart'
 import * as core from '@jwt-sync/core'
 import type { Transport } from '@jwt-sync/core'
 import { describe, expect, it } from 'vitest'

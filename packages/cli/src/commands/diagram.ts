@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
-import { statechartToMermaid } from '@jwt-sync/core'
+import { statechartToMermaid } from '@jwt-sync/core/statechart'
 import { parseArguments } from '../arguments.js'
 import { EXIT, type Command, usageError } from '../command.js'
 

@@ -1,4 +1,4 @@
-import { describeSyncMachine, statechartToMermaid } from '@jwt-sync/core'
+import { describeSyncMachine, statechartToMermaid } from '@jwt-sync/core/statechart'
 import type { SdkPorts } from '@jwt-sync/core'
 import type { DemoOptions, DemoResult, StoryObserver } from '../demo/story.js'
 import { indexStatechart } from './activeStates.js'
