@@ -4,6 +4,26 @@ import type { StorageFailure } from '@jwt-sync/core'
 import { callStore, readKeys, removeKeys, writeKeys, type KeyValueStore } from './keyValueStore.js'
 import { webFailure, type WebLog } from './webLog.js'
 
+/**
+ * A namespace's log in a key-value store: the web storage's log (`WebLog`), plus reading and
+ * rewriting one record in place, which the key-value storage uses to take superseded state
+ * values (a user's old tokens, R11) out of earlier records.
+ *
+ * @example
+ * ```ts
+ * const seq = log.size() - 1
+ * const text = await log.readAt(seq)
+ * ```
+ */
+export type KeyValueLog = WebLog & {
+  /** How many records the live generation holds (the next record's sequence number). */
+  readonly size: () => number
+  /** One record's text, by sequence number (null when missing). */
+  readonly readAt: (seq: number) => Promise<E.Either<StorageFailure, string | null>>
+  /** Replaces one record with an equivalent text, as one atomic `setItem`. */
+  readonly rewrite: (seq: number, text: string) => Promise<E.Either<StorageFailure, void>>
+}
+
 /** Some keys of one generation: `<name>:<generation>:0` to `count - 1`. */
 const KeyRangeCodec = t.type({ generation: t.number, count: t.number })
 
@@ -46,7 +66,7 @@ const PROBE = 64
  * if (E.isRight(log)) await log.right.append('{"v":1,"r":{}}')
  * ```
  */
-export const openKeyValueLog = async (store: KeyValueStore, name: string): Promise<E.Either<StorageFailure, WebLog>> => {
+export const openKeyValueLog = async (store: KeyValueStore, name: string): Promise<E.Either<StorageFailure, KeyValueLog>> => {
   const headKey = `${name}:head`
   const keyOf = (generation: number, seq: number): string => `${name}:${generation}:${seq}`
   const keysOf = (generation: number, count: number): string[] => Array.from({ length: count }, (_, seq) => keyOf(generation, seq))
@@ -157,6 +177,16 @@ export const openKeyValueLog = async (store: KeyValueStore, name: string): Promi
         } catch {
           // left for the next open
         }
+      }),
+
+    size: () => next,
+
+    readAt: (seq) => attempt(`cannot read ${name}`, async () => (await callStore(() => store.getItem(keyOf(generation, seq)))) ?? null),
+
+    rewrite: (seq, text) =>
+      attempt(`cannot write ${name}`, async () => {
+        if (seq >= next) throw new Error(`record ${seq} of ${name} does not exist`)
+        await callStore(() => store.setItem(keyOf(generation, seq), text))
       }),
 
     close: () => undefined,

@@ -31,21 +31,31 @@ const COMPACTED_ITEMS_PER_RECORD = 200
 
 const encodeText = (record: CommitRecord): string => JSON.stringify({ v: RECORD_FORMAT_VERSION, r: record })
 
-/** Replays record texts (the web storage's format); damaged, future-version and malformed ones are counted, never fatal. */
-const replay = (texts: readonly string[], index: NamespaceIndex): number => {
+const decodeText = (text: string): E.Either<unknown, CommitRecord> => {
+  try {
+    const stored = StoredTextCodec.decode(JSON.parse(text))
+    if (E.isRight(stored) && stored.right.v !== RECORD_FORMAT_VERSION) return E.left('unknown format version')
+    return E.isRight(stored) ? CommitRecordCodec.decode(stored.right.r) : stored
+  } catch {
+    return E.left('not JSON')
+  }
+}
+
+/**
+ * Replays record texts (the web storage's format); damaged, future-version and malformed ones
+ * are counted, never fatal. Notes which record last set each state key in `stateSetBy`.
+ */
+const replay = (texts: readonly string[], index: NamespaceIndex, stateSetBy: Map<string, number>): number => {
   let chars = 0
-  for (const text of texts) {
+  for (const [seq, text] of texts.entries()) {
     chars += text.length
-    let decoded: E.Either<unknown, CommitRecord>
-    try {
-      const stored = StoredTextCodec.decode(JSON.parse(text))
-      if (E.isRight(stored) && stored.right.v !== RECORD_FORMAT_VERSION) decoded = E.left('unknown format version')
-      else decoded = E.isRight(stored) ? CommitRecordCodec.decode(stored.right.r) : stored
-    } catch {
-      decoded = E.left('not JSON')
+    const decoded = decodeText(text)
+    if (E.isLeft(decoded)) {
+      index.skippedRecords++
+      continue
     }
-    if (E.isLeft(decoded)) index.skippedRecords++
-    else index.apply(decoded.right, text.length / NamespaceIndex.weightOf(decoded.right), false)
+    index.apply(decoded.right, text.length / NamespaceIndex.weightOf(decoded.right), false)
+    for (const key of Object.keys(decoded.right.s ?? {})) stateSetBy.set(key, seq)
   }
   return chars
 }
@@ -80,7 +90,11 @@ const openNamespace = async (options: KeyValueStorageOptions, namespace: string)
     return texts
   }
   const index = new NamespaceIndex()
-  let logChars = replay(texts.right, index)
+  /** Per state key, the record that last set (or deleted) it: the only one that may hold its value. */
+  const stateSetBy = new Map<string, number>()
+  let logChars = replay(texts.right, index, stateSetBy)
+  /** Earlier records still holding superseded state values, and which keys to take out of them. */
+  const scrubs = new Map<number, Set<string>>()
   const threshold = options.compactionThresholdChars ?? 256 * 1024
   let nextCompactionAt = threshold
 
@@ -88,8 +102,37 @@ const openNamespace = async (options: KeyValueStorageOptions, namespace: string)
     const compacted = [...index.compactedRecords(COMPACTED_ITEMS_PER_RECORD)].map(encodeText)
     const replaced = await log.replace(compacted)
     const chars = compacted.reduce((sum, text) => sum + text.length, 0)
-    if (E.isRight(replaced)) logChars = chars
+    if (E.isRight(replaced)) {
+      logChars = chars
+      // The live state is the first compacted record's; nothing older is left to scrub.
+      stateSetBy.clear()
+      scrubs.clear()
+      for (const key of Object.keys(index.snapshot().state)) stateSetBy.set(key, 0)
+    }
     nextCompactionAt = Math.max(threshold, (E.isRight(replaced) ? chars : logChars) * 2)
+  }
+
+  /**
+   * Takes superseded state values out of earlier records, one `setItem` per record, so an old
+   * value (a logged-out user's token, R11) does not stay at rest until the next compaction.
+   * Replaying the rewritten record gives the same state: a later record sets those keys anyway.
+   * A record that cannot be rewritten now is tried again after the next commit.
+   */
+  const scrub = async (): Promise<void> => {
+    for (const [seq, keys] of [...scrubs]) {
+      const text = await log.readAt(seq)
+      if (E.isLeft(text)) return
+      const decoded = text.right === null ? E.left('missing') : decodeText(text.right)
+      if (E.isLeft(decoded)) {
+        scrubs.delete(seq) // damaged or gone: replay skips it anyway
+        continue
+      }
+      const state = Object.fromEntries(Object.entries(decoded.right.s ?? {}).filter(([key]) => !keys.has(key)))
+      const { s: _old, ...rest } = decoded.right
+      const rewritten = encodeText(Object.keys(state).length > 0 ? { ...rest, s: state } : rest)
+      if (E.isLeft(await log.rewrite(seq, rewritten))) return
+      scrubs.delete(seq)
+    }
   }
 
   const commit = async (write: StorageWrite): Promise<E.Either<StorageFailure, CommitResult>> => {
@@ -102,12 +145,20 @@ const openNamespace = async (options: KeyValueStorageOptions, namespace: string)
       return E.left({ kind: 'io', message: `cannot encode the write: ${error instanceof Error ? error.message : String(error)}` })
     }
     if (Object.keys(record).length === 0) return E.right({ removedByIdentity: {} })
+    const seq = log.size()
     const appended = await log.append(text)
     if (E.isLeft(appended)) return appended
     logChars += text.length
     const result = index.apply(record, text.length / NamespaceIndex.weightOf(record), true)
-    // A failed compaction changes nothing that was committed; the commit still succeeded.
-    if (logChars >= nextCompactionAt && logChars > 2 * index.liveBytes) await compact()
+    for (const key of Object.keys(record.s ?? {})) {
+      const previous = stateSetBy.get(key)
+      if (previous !== undefined && previous !== seq) scrubs.set(previous, (scrubs.get(previous) ?? new Set()).add(key))
+      stateSetBy.set(key, seq)
+    }
+    // Failed cleanups change nothing that was committed; the commit still succeeded.
+    // A logout deletion (R11) compacts at once: the deleted items' data leaves the store now.
+    if (record.ri !== undefined || (logChars >= nextCompactionAt && logChars > 2 * index.liveBytes)) await compact()
+    else await scrub()
     return E.right(result)
   }
 

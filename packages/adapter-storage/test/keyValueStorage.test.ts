@@ -68,6 +68,39 @@ describe('key-value storage', () => {
     await again.close()
   })
 
+  it('R11: a state value that was overwritten or deleted is no longer at rest in the store, and the state reads back the same', async () => {
+    const store = createMemoryKeyValueStore({ batch: true })
+    const ns = await open(store, 1 << 30)
+    const everything = (): string => [...store.data.values()].join('\n')
+    await must(ns.commit({ append: [sampleItem(alice, 1, 'tok')], state: { tokens: { 'user:carol': 'eyJ.carol-first.sig' }, session: { id: 's1' } } }))
+    await must(ns.commit({ append: [sampleItem(anon, 2, 'tok')], state: { tokens: { 'user:carol': 'eyJ.carol-second.sig' } } }))
+    expect(everything()).toContain('eyJ.carol-second.sig') // the check below can fail
+    expect(everything()).not.toContain('eyJ.carol-first.sig')
+    await must(ns.commit({ state: { tokens: {}, gone: null } }))
+    expect(everything()).not.toContain('carol-second')
+    await ns.close()
+    const again = await open(store.survivor())
+    const snapshot = await must(again.load())
+    expect(snapshot.state).toEqual({ tokens: {}, session: { id: 's1' } })
+    expect(snapshot.pendingByIdentity).toEqual({ 'user:alice': 1, anon: 1 })
+    await again.close()
+  })
+
+  it('R11: removeIdentities takes the deleted items out of the store at once, not at some later compaction', async () => {
+    const store = createMemoryKeyValueStore({ batch: false })
+    const ns = await open(store, 1 << 30)
+    await must(ns.commit({ append: [sampleItem(alice, 1, 'gone'), sampleItem(anon, 2, 'gone'), sampleItem(alice, 3, 'gone')] }))
+    await must(ns.commit({ append: [sampleItem(alice, 4, 'gone')] }))
+    expect([...store.data.values()].join('\n')).toContain('user:alice')
+    const result = await must(ns.commit({ removeIdentities: [alice] }))
+    expect(result.removedByIdentity).toEqual({ 'user:alice': 3 })
+    expect([...store.data.values()].join('\n')).not.toContain('user:alice')
+    await ns.close()
+    const again = await open(store.survivor())
+    expect((await must(again.load())).pendingByIdentity).toEqual({ anon: 1 })
+    await again.close()
+  })
+
   it('a full store (QuotaExceededError) is a quota failure value; nothing stored before is lost', async () => {
     const store = createMemoryKeyValueStore({ batch: true })
     const ns = await open(store)
