@@ -12,6 +12,27 @@ describe('README statechart', () => {
   })
 })
 
+describe('statechart diagram layout', () => {
+  it('R19: every arrow joins two states of the same box (Mermaid pulls states out of boxes otherwise)', () => {
+    const boxOf = new Map<string, string>()
+    const open: string[] = ['(root)']
+    const arrows: [string, string][] = []
+    for (const line of statechartToMermaid().split('\n').map((text) => text.trim())) {
+      const cluster = /^state (\S+) \{$/.exec(line)
+      const leaf = /^state "[^"]*" as (\S+)$/.exec(line)
+      const arrow = /^(\S+) --> ([^\s:]+)/.exec(line)
+      if (cluster?.[1] !== undefined) {
+        boxOf.set(cluster[1], open.at(-1) ?? '')
+        open.push(cluster[1])
+      } else if (line === '}') open.pop()
+      else if (leaf?.[1] !== undefined) boxOf.set(leaf[1], open.at(-1) ?? '')
+      else if (arrow?.[1] !== undefined && arrow[2] !== undefined && arrow[1] !== '[*]' && arrow[2] !== '[*]') arrows.push([arrow[1], arrow[2]])
+    }
+    expect(arrows.length).toBeGreaterThan(40)
+    expect(arrows.filter(([from, to]) => boxOf.get(from) !== boxOf.get(to))).toEqual([])
+  })
+})
+
 describe('README sequence diagram', () => {
   it('the README shows the JWT flow of docs/jwt-flow.md, unchanged', () => {
     const read = (path: string) => readFileSync(fileURLToPath(new URL(path, import.meta.url)), 'utf8')

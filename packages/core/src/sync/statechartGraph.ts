@@ -125,9 +125,30 @@ const mermaidId = (id: string): string => id.replace(/^jwtSync\.?/, '').replace(
 const readableEvent = (event: string): string =>
   event.startsWith('xstate.after.') ? `after ${event.split('.')[2]?.replace(/^\d+$/, (n) => `${n} ms`) ?? ''}` : event.startsWith('xstate.done.') ? 'done' : event
 
+/** Every descendant of a state node, depth first. */
+const descendantsOf = (node: Node): Node[] => Object.values(node.states).flatMap((child) => [child, ...descendantsOf(child)])
+
+/** Whether `id` names `ancestor` or a state inside it. */
+const isWithin = (id: string, ancestor: Node): boolean => id === ancestor.id || id.startsWith(`${ancestor.id}.`)
+
+/**
+ * Mermaid cannot draw a transition between states that sit inside different clusters (its
+ * layout then pulls the states out of their boxes). A compound state with a transition crossing
+ * its boundary to or from one of its descendants is therefore drawn flat: a plain node standing
+ * for "any of its states" (carrying its own transitions, lit while any of them is active), and its
+ * states beside it, named `compound.state`.
+ */
+const crossesBoundary = (node: Node, edges: readonly { source: string; target: string }[]): boolean =>
+  edges.some(({ source, target }) => {
+    const sourceInside = isWithin(source, node) && source !== node.id
+    const targetInside = isWithin(target, node) && target !== node.id
+    return sourceInside !== targetInside && (sourceInside ? !isWithin(target, node) : !isWithin(source, node))
+  })
+
 /**
  * Renders the statechart as a Mermaid `stateDiagram-v2`, generated from the machine definition
- * (the README embeds it; a test fails when the README's copy is stale).
+ * (the README embeds it; a test fails when the README's copy is stale). Transitions between the
+ * same two states share one arrow, their labels joined.
  *
  * @example
  * ```ts
@@ -135,40 +156,56 @@ const readableEvent = (event: string): string =>
  * ```
  */
 export const statechartToMermaid = (machine: AnyStateMachine = describeSyncMachine()): string => {
+  const root = machine.root as unknown as Node
+  const edges = [root, ...descendantsOf(root)].flatMap((node) =>
+    transitionsOf(node).flatMap((list) => list.flatMap((transition) => (transition.target ?? []).map((target) => ({ source: node.id, target: target.id })))),
+  )
   const lines = ['stateDiagram-v2']
+  const labelOf = (transition: Transition): string => {
+    const guard = guardName(transition.guard)
+    return `${readableEvent(transition.eventType === '' ? 'always' : transition.eventType)}${guard !== null ? ` [${guard}]` : ''}`
+  }
+  /** The states drawn at one level: children, with flattened compounds opened up beside them. */
+  const membersOf = (node: Node, prefix: string): { node: Node; label: string; cluster: boolean }[] =>
+    Object.values(node.states).flatMap((child) => {
+      const label = `${prefix}${child.key}`
+      const compound = Object.keys(child.states).length > 0
+      if (!compound) return [{ node: child, label, cluster: false }]
+      if (child.type === 'parallel' || !crossesBoundary(child, edges)) return [{ node: child, label, cluster: true }]
+      return [{ node: child, label: `${label} (any)`, cluster: false }, ...membersOf(child, `${label}.`)]
+    })
   const walk = (node: Node, indent: string): void => {
-    const children = Object.values(node.states)
-    if (children.length === 0) return
+    const members = membersOf(node, '')
     const regions = node.type === 'parallel'
-    children.forEach((child, index) => {
+    members.forEach((member, index) => {
       if (regions && index > 0) lines.push(`${indent}--`)
-      const childId = mermaidId(child.id)
-      if (Object.keys(child.states).length > 0) {
-        lines.push(`${indent}state ${childId} {`)
-        walk(child, `${indent}  `)
+      const memberId = mermaidId(member.node.id)
+      if (member.cluster) {
+        lines.push(`${indent}state ${memberId} {`)
+        walk(member.node, `${indent}  `)
         lines.push(`${indent}}`)
       } else {
-        lines.push(`${indent}state "${child.key}" as ${childId}`)
+        lines.push(`${indent}state "${member.label}" as ${memberId}`)
       }
-      if (child.type === 'final') lines.push(`${indent}${childId} --> [*]`)
+      if (member.node.type === 'final') lines.push(`${indent}${memberId} --> [*]`)
     })
     const initial = node.initial?.target[0]
     if (initial !== undefined && !regions) lines.push(`${indent}[*] --> ${mermaidId(initial.id)}`)
-    for (const child of children) {
-      for (const list of transitionsOf(child)) {
+    const arrows = new Map<string, string[]>()
+    for (const member of members) {
+      for (const list of transitionsOf(member.node)) {
         for (const transition of list) {
           for (const target of transition.target ?? []) {
-            const guard = guardName(transition.guard)
-            const label = `${readableEvent(transition.eventType === '' ? 'always' : transition.eventType)}${guard !== null ? ` [${guard}]` : ''}`
-            lines.push(`${indent}${mermaidId(child.id)} --> ${mermaidId(target.id)}: ${label}`)
+            const key = `${mermaidId(member.node.id)} --> ${mermaidId(target.id)}`
+            arrows.set(key, [...(arrows.get(key) ?? []), labelOf(transition)])
           }
         }
       }
     }
+    for (const [arrow, labels] of arrows) lines.push(`${indent}${arrow}: ${labels.join(', ')}`)
   }
-  walk(machine.root as unknown as Node, '  ')
+  walk(root, '  ')
   // Transitions of the root (e.g. SHUTDOWN) leave every top-level state.
-  const root = machine.root as unknown as Node
   for (const list of transitionsOf(root)) {
     for (const transition of list) {
       for (const target of transition.target ?? []) {
