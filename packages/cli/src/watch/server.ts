@@ -1,20 +1,25 @@
-import { createReadStream } from 'node:fs'
+import { createReadStream, existsSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import type { ChapterGate } from './chapterGate.js'
 import { renderWatchPage } from './page.js'
 import type { WatchHub, WatchMessage } from './watchHub.js'
 
 /**
- * Mermaid's single-file browser bundle (UMD, defines `window.mermaid`), resolved from this
- * package's node_modules: the page must work offline, so nothing is fetched from a CDN.
+ * Mermaid's single-file browser bundle (UMD, defines `window.mermaid`): the page must work
+ * offline, so nothing is fetched from a CDN. The published CLI carries the file in
+ * `dist/watch/vendor` (copied at build time, so installing the CLI does not install Mermaid);
+ * run from source in the workspace, it comes from the mermaid devDependency.
  */
 const mermaidBundlePath = (): string => {
+  const vendored = fileURLToPath(new URL('./vendor/mermaid.min.js', import.meta.url))
+  if (existsSync(vendored)) return vendored
   try {
     return createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js')
   } catch {
-    throw new Error('mermaid (a dependency of @jwt-sync/cli) is not installed next to the CLI')
+    throw new Error('the watch page needs mermaid.min.js: build the CLI (pnpm --filter @jwt-sync/cli build) or install mermaid')
   }
 }
 
