@@ -23,14 +23,24 @@ export type KeyValueStore = {
   getItem(key: string): Promise<string | null | undefined> | string | null | undefined
   /** Stores one value; the driver relies on this single write being atomic. */
   setItem(key: string, value: string): Promise<void> | void
+  /** Removes one value; a missing key is fine. */
   removeItem(key: string): Promise<void> | void
   /** Several values at once: key to value, or null for a missing key. */
   getMany?(keys: string[]): Promise<Record<string, string | null | undefined>> | Record<string, string | null | undefined>
+  /** Stores several values; the driver does not rely on the batch being atomic. */
   setMany?(entries: Record<string, string>): Promise<void> | void
+  /** Removes several values; missing keys are fine. */
   removeMany?(keys: string[]): Promise<void> | void
 }
 
-/** Runs a store call that may be synchronous, asynchronous or throwing, as a promise. */
+/**
+ * Runs a store call that may be synchronous, asynchronous or throwing, as a promise.
+ *
+ * @example
+ * ```ts
+ * const value = await callStore(() => store.getItem('jwt-sync:app:head')) // MMKV answers at once, AsyncStorage later
+ * ```
+ */
 export const callStore = <A>(call: () => Promise<A> | A): Promise<A> => {
   try {
     return Promise.resolve(call())
