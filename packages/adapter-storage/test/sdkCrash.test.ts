@@ -19,6 +19,12 @@ let server: Server
 let baseUrl = ''
 /** Item ids the stub ingestion server accepted (it answers 503 now and then, so some stay pending). */
 const delivered = new Set<string>()
+/** The batch id each item arrived in, first time; a second, different one breaks R14. */
+const batchOfItem = new Map<string, string>()
+const itemsInTwoBatches: string[] = []
+/** Requests that carried a batch the server had seen before (resent after a 503 or a kill). */
+let resentBatches = 0
+const seenBatches = new Set<string>()
 
 beforeAll(async () => {
   script = await bundle(new URL('./fixtures/sdkCrashChild.ts', import.meta.url).pathname, 'node')
@@ -31,7 +37,15 @@ beforeAll(async () => {
         response.writeHead(503, { 'content-type': 'application/json' }).end('{}')
         return
       }
-      const items = (JSON.parse(body) as { items: { id: string }[] }).items
+      const batch = JSON.parse(body) as { batchId: string; items: { id: string }[] }
+      const items = batch.items
+      if (seenBatches.has(batch.batchId)) resentBatches++
+      seenBatches.add(batch.batchId)
+      for (const item of items) {
+        const first = batchOfItem.get(item.id)
+        if (first === undefined) batchOfItem.set(item.id, batch.batchId)
+        else if (first !== batch.batchId) itemsInTwoBatches.push(item.id)
+      }
       let duplicates = 0
       for (const item of items) {
         if (delivered.has(item.id)) duplicates++
@@ -60,7 +74,7 @@ const runAndKill = async (tag: string): Promise<{ persisted: string[]; problems:
   return { persisted, problems }
 }
 
-it(`R13: every item whose whenPersisted() resolved survives SIGKILL of the SDK process (${KILLS} kills): pending on disk or delivered`, async () => {
+it(`R13 R14: every item whose whenPersisted() resolved survives SIGKILL of the SDK process (${KILLS} kills): pending on disk or delivered, none lost, none sent in two batches`, async () => {
   let persistedTotal = 0
   for (let run = 0; run < KILLS; run++) {
     const { persisted, problems } = await runAndKill(`run${run}`)
@@ -82,6 +96,10 @@ it(`R13: every item whose whenPersisted() resolved survives SIGKILL of the SDK p
     expect(new Set(pending).size).toBe(pending.length)
     const accounted = new Set([...pending, ...delivered])
     expect(persisted.filter((id) => !accounted.has(id))).toEqual([])
+    // R14: a batch is frozen before it is sent, so an item resent after a kill goes in the same batch.
+    expect(itemsInTwoBatches).toEqual([])
   }
   expect(persistedTotal).toBeGreaterThan(KILLS)
+  // The runs did resend frozen batches (after 503s and kills), so the R14 check had work to do.
+  expect(resentBatches).toBeGreaterThan(0)
 }, LONG ? 900_000 : 60_000)

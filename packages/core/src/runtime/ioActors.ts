@@ -2,7 +2,6 @@ import * as E from 'fp-ts/lib/Either.js'
 import { fromCallback, type EventObject } from 'xstate'
 import { identifierOf } from '../model/identity.js'
 import type { ResolvedConfig } from '../model/config.js'
-import type { StorageNamespace } from '../ports/storage.js'
 import type { Transport, TransportFailure, HttpResponse } from '../ports/transport.js'
 import type { SyncEvent } from '../sync/events.js'
 import type { FormBatchInput, SendBatchInput } from '../sync/machine.js'
@@ -13,7 +12,6 @@ import type { Persister } from './persister.js'
 type IoDeps = {
   readonly config: ResolvedConfig
   readonly transport: Transport
-  readonly namespace: () => StorageNamespace | null
   readonly persister: Persister
   readonly now: () => number
   readonly restore: () => Promise<SyncEvent>
@@ -46,11 +44,11 @@ const callbackActor = <TInput>(run: (input: TInput) => Promise<SyncEvent>) =>
 /** The statechart's IO actors: restore state, form a batch from storage, send a batch. No policy here. */
 export const createIoActors = (deps: IoDeps) => ({
   restore: callbackActor<void>(() => deps.restore()),
+  // Reads the queue as it will be once the writes waiting in the persister are committed (the last
+  // batch's acknowledgement among them), so that acknowledgement and this batch's freeze go to
+  // storage in one commit before the request (see `Persister`).
   formBatch: callbackActor<FormBatchInput>(async ({ identity, limit }) => {
-    await deps.persister.drained()
-    const namespace = deps.namespace()
-    if (namespace === null) return { type: 'BATCH_FORM_FAILED', reason: 'storage is not open' }
-    const items = await namespace.peek(identity, limit)()
+    const items = await deps.persister.peek(identity, limit)
     return E.isRight(items)
       ? { type: 'BATCH_FORMED', identity, items: items.right }
       : { type: 'BATCH_FORM_FAILED', reason: `${items.left.kind}: ${items.left.message}` }

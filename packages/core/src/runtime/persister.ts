@@ -20,19 +20,42 @@ const RETRY_FIRST_MS = 1_000
 const RETRY_MAX_MS = 30_000
 
 /**
- * Groups writes (R13): everything enqueued in one tick becomes one `commit`, one commit is in
- * flight at a time, and a failed commit is kept and retried (quota, I/O), never dropped.
+ * How long writes wait while they are held (see `hold`): long enough for a request's answer on a
+ * fast network, short enough that an item tracked during a slow request is soon on disk anyway.
+ */
+export const MAX_HOLD_MS = 100
+
+/**
+ * Groups writes (R13): one commit is in flight at a time, everything enqueued meanwhile becomes
+ * the next one, and a failed commit is kept and retried (quota, I/O), never dropped.
  * `drained()` resolves once everything enqueued before the call is committed.
+ *
+ * While the sync loop is busy (a batch being formed, a request in flight) the runtime `hold`s the
+ * writes: they wait until the loop needs them durable (`drained()` before the next request) or
+ * comes to rest, at most `MAX_HOLD_MS`. So the acknowledgement of batch n, the freeze of batch
+ * n+1 and the items tracked during the request go to storage in one commit, one fsync, just before
+ * batch n+1 leaves: R14's order (frozen before sent) is unchanged, and an acknowledgement that a
+ * crash loses only makes the same frozen batch go again (R14), which the server de-duplicates.
  */
 export type Persister = {
   appendItem(item: StoredItem): void
   enqueue(write: StorageWrite): void
   setState(key: string, value: StateValue | null): void
   drained(): Promise<void>
+  /** Holds writes (true) while the sync loop is busy; releasing (false) commits what waits. */
+  hold(held: boolean): void
+  /**
+   * The oldest `limit` pending items of one identity as storage will hold them once everything
+   * enqueued is committed: stored items less enqueued removals, then enqueued appends. Lets a
+   * batch be formed without first committing the previous batch's acknowledgement.
+   */
+  peek(identity: IdentityKey, limit: number): Promise<E.Either<StorageFailure, readonly StoredItem[]>>
   /** True while a commit failure is unresolved. */
   failing(): boolean
   stop(): void
 }
+
+const notOpen: StorageFailure = { kind: 'closed', message: 'storage is not open' }
 
 export const createPersister = (options: {
   readonly namespace: () => StorageNamespace | null
@@ -49,6 +72,8 @@ export const createPersister = (options: {
   let retryDelay = RETRY_FIRST_MS
   let isFailing = false
   let stopped = false
+  let held = false
+  let holdHandle: unknown = null
   const waiters: { seq: number; resolve: () => void }[] = []
 
   const current = (): Group => {
@@ -70,8 +95,27 @@ export const createPersister = (options: {
     return fresh
   }
 
+  /** Someone waits in `drained()` for a write that is not committed yet: holding must not delay it. */
+  const awaited = (): boolean => waiters.length > 0
+
+  const clearHoldTimer = (): void => {
+    if (holdHandle === null) return
+    options.clock.clearTimeout(holdHandle)
+    holdHandle = null
+  }
+
   const schedule = (): void => {
-    if (scheduled || busy || stopped || retryHandle !== null) return
+    if (scheduled || busy || stopped || retryHandle !== null || groups.length === 0) return
+    if (held && !awaited()) {
+      if (holdHandle === null) {
+        holdHandle = options.clock.setTimeout(() => {
+          holdHandle = null
+          held = false
+          schedule()
+        }, MAX_HOLD_MS)
+      }
+      return
+    }
     scheduled = true
     void Promise.resolve().then(pump)
   }
@@ -101,6 +145,9 @@ export const createPersister = (options: {
     const group = groups[0]
     const namespace = options.namespace()
     if (group === undefined || busy || stopped || namespace === null) return
+    // Scheduled before the loop got busy: the writes now wait with the others.
+    if (held && !awaited()) return schedule()
+    clearHoldTimer()
     busy = true
     let result: E.Either<StorageFailure, unknown>
     try {
@@ -118,7 +165,7 @@ export const createPersister = (options: {
         options.onRecovered()
       }
       settleWaiters()
-      if (groups.length > 0) schedule()
+      schedule()
       return
     }
     // Keep the group; try again later. Items stay in memory meanwhile: nothing is dropped.
@@ -130,6 +177,41 @@ export const createPersister = (options: {
       schedule()
     }, retryDelay)
     retryDelay = Math.min(RETRY_MAX_MS, retryDelay * 2)
+  }
+
+  const peek = async (identity: IdentityKey, limit: number): Promise<E.Either<StorageFailure, readonly StoredItem[]>> => {
+    const namespace = options.namespace()
+    if (namespace === null) return E.left(notOpen)
+    // An R11 deletion of this identity waits in a group: let it land rather than reason around it.
+    if (groups.some((group) => group.removeIdentities.includes(identity))) await drained()
+    const queued = groups.slice()
+    const removed = new Set<string>()
+    for (const group of queued) for (const id of group.remove) removed.add(id)
+    const stored = await namespace.peek(identity, limit + removed.size)()
+    if (E.isLeft(stored)) return stored
+    // Groups enqueued while storage was read count too; a group committed meanwhile may show in
+    // both places, so items are taken once, by id, in commit order (storage first).
+    for (const group of groups) if (!queued.includes(group)) queued.push(group)
+    for (const group of queued) for (const id of group.remove) removed.add(id)
+    const items: StoredItem[] = []
+    const taken = new Set<string>()
+    const take = (item: StoredItem): void => {
+      if (items.length < limit && !removed.has(item.id) && !taken.has(item.id)) {
+        items.push(item)
+        taken.add(item.id)
+      }
+    }
+    for (const item of stored.right) take(item)
+    for (const group of queued) for (const item of group.append) if (item.identity === identity) take(item)
+    return E.right(items)
+  }
+
+  const drained = (): Promise<void> => {
+    if (committedSeq >= seq) return Promise.resolve()
+    const target = seq
+    const done = new Promise<void>((resolve) => waiters.push({ seq: target, resolve }))
+    schedule()
+    return done
   }
 
   return {
@@ -155,16 +237,22 @@ export const createPersister = (options: {
       group.lastSeq = ++seq
       schedule()
     },
-    drained: () => {
-      if (committedSeq >= seq) return Promise.resolve()
-      const target = seq
-      return new Promise<void>((resolve) => waiters.push({ seq: target, resolve }))
+    drained,
+    hold: (next) => {
+      if (held === next) return
+      held = next
+      if (!held) {
+        clearHoldTimer()
+        schedule()
+      }
     },
+    peek,
     failing: () => isFailing,
     stop: () => {
       stopped = true
       if (retryHandle !== null) options.clock.clearTimeout(retryHandle)
       retryHandle = null
+      clearHoldTimer()
     },
   }
 }

@@ -81,7 +81,7 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
     random,
     nextSessionId: ids.session,
     nextBatchId: ids.batch,
-    actors: createIoActors({ config: settings, transport: ports.transport, namespace: () => namespace, persister, now: clock.now, restore }),
+    actors: createIoActors({ config: settings, transport: ports.transport, persister, now: clock.now, restore }),
   })
   const actor = createActor(machine, {
     input: { settings, startedAt: clock.now() },
@@ -106,6 +106,8 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
   const onSnapshot = (snapshot: Snapshot): void => {
     if (snapshot.matches('starting')) return
     const context = snapshot.context
+    // While the loop forms or sends a batch, writes wait for the commit before its request (R14).
+    persister.hold(snapshot.status === 'active' && context.plan.kind !== 'rest')
     if (lastPersisted !== context && snapshot.status === 'active') {
       for (const [key, value] of Object.entries(stateChanges(lastPersisted, context))) persister.setState(key, value)
       lastPersisted = context
