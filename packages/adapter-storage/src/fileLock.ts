@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '@jwt-sync/core/either'
 import * as t from 'io-ts'
 import type { StorageFailure } from '@jwt-sync/core'
 import { fileFailure } from './storageFailure.js'

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '@jwt-sync/core/either'
 import type { StorageFailure } from '@jwt-sync/core'
 import { webFailure, type WebLog } from './webLog.js'
 

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '@jwt-sync/core/either'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import type { CommitResult, StorageFailure, StorageNamespace, StorageWrite } from '@jwt-sync/core'
 import type { NamespaceIndex } from './namespaceIndex.js'

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '@jwt-sync/core/either'
 import * as t from 'io-ts'
 import type { StorageFailure } from '@jwt-sync/core'
 import { callStore, readKeys, removeKeys, writeKeys, type KeyValueStore } from './keyValueStore.js'

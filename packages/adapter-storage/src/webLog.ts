@@ -1,4 +1,4 @@
-import type * as E from 'fp-ts/lib/Either.js'
+import type * as E from '@jwt-sync/core/either'
 import type { StorageFailure } from '@jwt-sync/core'
 
 /**

@@ -19,6 +19,7 @@ import { installFreshProject, type FreshProject } from './support/freshProject.j
 import { readmeExampleForNode } from './support/readmeExample.js'
 import { startServe, type ServeProcess } from './support/serveProcess.js'
 import { runInChromium } from './support/browserPage.js'
+import { bundledModules } from './support/bundledModules.js'
 import { typeCheck } from './support/typeCheck.js'
 
 const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url))
@@ -249,6 +250,27 @@ globalThis.runScenario = async ({ baseUrl, appId, identifier, token }) => {
       [identifier, 'Viewed page'],
     ])
   }, 120_000)
+
+  it('bundlers get ES modules only: a page bundled from the tarballs holds no CommonJS module, so unused code is shaken out', async () => {
+    step('bundle formats: every module in a browser bundle of core, fetch and web storage')
+    const entry = join(project.directory, 'shaken.mjs')
+    writeFileSync(
+      entry,
+      `import { createSdk } from '@jwt-sync/core'
+import { createFetchTransport } from '@jwt-sync/adapter-fetch'
+import { createWebStorage } from '@jwt-sync/adapter-storage/web'
+import { isLeft } from '@jwt-sync/core/either'
+const sdk = createSdk(
+  { appId: 'shaken', baseUrl: 'https://ingest.example.com', environment: 'live', networkConfig: { authorizationConfig: { isJwtEnabled: true } } },
+  { transport: createFetchTransport(), storage: createWebStorage() },
+)
+if (isLeft(sdk.track('Opened'))) throw new Error('track')
+`,
+    )
+    const modules = await bundledModules(project.directory, entry)
+    expect(modules.some((module) => module.path.includes('@jwt-sync/core/dist/'))).toBe(true)
+    expect(modules.filter((module) => module.format === 'cjs').map((module) => module.path)).toEqual([])
+  }, 60_000)
 
   it('the jwt-sync bin: npx jwt-sync --version and --help; serve --db without better-sqlite3 says how to get it; npm i -g', async () => {
     step('npx jwt-sync --version, --help, serve --db')

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '../model/either.js'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import type { IdentityKey } from '../model/identity.js'
 import type { DeadLetter, ItemId, StoredItem } from '../model/item.js'

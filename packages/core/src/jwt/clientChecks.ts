@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '../model/either.js'
 import { decodeJwt, expiryMsOf, subjectOf } from './decodeJwt.js'
 import type { JwtErrorCode } from './errorCodes.js'
 

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '../model/either.js'
 import { decodeBase64Url, decodeUtf8 } from './base64url.js'
 
 /** A JWT's header and payload, decoded without verifying the signature (the server verifies). */

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from './either.js'
 import * as t from 'io-ts'
 import { describeDecodeFailure } from './decodeFailure.js'
 

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '../model/either.js'
 import { fromCallback, type EventObject } from 'xstate'
 import { identifierOf } from '../model/identity.js'
 import type { ResolvedConfig } from '../model/config.js'

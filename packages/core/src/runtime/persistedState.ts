@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '../model/either.js'
 import * as t from 'io-ts'
 import { JWT_ERROR_CODES } from '../jwt/errorCodes.js'
 import { hash64 } from '../jwt/hash.js'

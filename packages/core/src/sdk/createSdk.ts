@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '../model/either.js'
 import { createActor, type SnapshotFrom } from 'xstate'
 import { createMemoryStorage } from '../drivers/memoryStorage.js'
 import { JWT_ERROR_CODES } from '../jwt/errorCodes.js'

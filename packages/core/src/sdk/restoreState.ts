@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '../model/either.js'
 import { createMemoryStorage } from '../drivers/memoryStorage.js'
 import type { SdkProblem } from '../model/problem.js'
 import type { Storage, StorageNamespace } from '../ports/storage.js'

@@ -1,4 +1,4 @@
-import type { Either } from 'fp-ts/lib/Either.js'
+import type { Either } from '../model/either.js'
 import type { InspectionEvent, Observer, AnyActorRef } from 'xstate'
 import type { AuthenticationError, JwtErrorCode } from '../jwt/errorCodes.js'
 import type { Attributes, AttributeValue, DeadLetter, ItemId } from '../model/item.js'

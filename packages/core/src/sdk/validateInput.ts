@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '../model/either.js'
 import type { Attributes, AttributeValue } from '../model/item.js'
 import type { SdkError } from './types.js'
 

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '../model/either.js'
 import { checkToken, isExpired } from '../jwt/clientChecks.js'
 import { decodeJwt, expiryMsOf } from '../jwt/decodeJwt.js'
 import { hash64 } from '../jwt/hash.js'

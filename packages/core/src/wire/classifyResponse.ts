@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '../model/either.js'
 import { JWT_ERROR_CODES, type JwtErrorCode } from '../jwt/errorCodes.js'
 import type { HttpResponse, TransportFailure } from '../ports/transport.js'
 import { parseRetryAfterMs } from './retryAfter.js'
