@@ -1,5 +1,6 @@
 import * as E from '@jwt-sync/core/either'
 import type { HttpRequest, HttpResponse, Transport, TransportFailure } from '@jwt-sync/core'
+import { platformGzip, type Gzip } from './gzipBody.js'
 
 /**
  * The slice of WHATWG `fetch` the transport uses, so any implementation (Node, browsers, React Native, a test double) fits.
@@ -11,7 +12,7 @@ import type { HttpRequest, HttpResponse, Transport, TransportFailure } from '@jw
  */
 export type FetchFunction = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
+  init: { method: string; headers: Record<string, string>; body: string | Uint8Array; signal?: AbortSignal },
 ) => Promise<FetchResponse>
 
 /**
@@ -61,6 +62,11 @@ export type FetchTransportOptions = {
    * unobserved (JavaScriptCore and some React Native versions have no AbortController).
    */
   readonly useAbortController?: boolean
+  /**
+   * How bodies are gzip-compressed when the core allows it (R20): the platform's gzip by default
+   * (zlib in Node, `CompressionStream` in browsers); `null` sends every body as it is.
+   */
+  readonly gzip?: Gzip | null
 }
 
 /** Used when neither the request nor the options carry a usable timeout: the core's default (R12). */
@@ -112,6 +118,21 @@ export const createFetchTransport = (options: FetchTransportOptions = {}): Trans
     options.fetch ?? (typeof globalThis.fetch === 'function' ? (globalThis.fetch.bind(globalThis) as unknown as FetchFunction) : undefined)
   const hasAbortController = typeof globalThis.AbortController === 'function'
   const useAbortController = (options.useAbortController ?? hasAbortController) && hasAbortController
+  const gzip = options.gzip === undefined ? platformGzip() : options.gzip
+
+  /** The body and headers to send: gzip bytes when the core allows it and the platform can (R20). */
+  const encode = async (request: HttpRequest): Promise<{ body: string | Uint8Array; headers: Record<string, string> }> => {
+    const headers = { ...request.headers }
+    if (request.compressBody !== 'gzip' || gzip === null) return { body: request.body, headers }
+    try {
+      const body = await gzip(request.body)
+      headers['Content-Encoding'] = 'gzip'
+      return { body, headers }
+    } catch {
+      // A body that cannot be compressed still goes, as it is: compression is never worth an item.
+      return { body: request.body, headers }
+    }
+  }
 
   const timeoutFor = (request: HttpRequest): number => {
     const own = isUsableTimeout(request.timeoutMs) ? request.timeoutMs : undefined
@@ -120,7 +141,7 @@ export const createFetchTransport = (options: FetchTransportOptions = {}): Trans
     return own ?? cap ?? FALLBACK_TIMEOUT_MS
   }
 
-  const send = (request: HttpRequest): Promise<E.Either<TransportFailure, HttpResponse>> =>
+  const send = (request: HttpRequest, encoded: { body: string | Uint8Array; headers: Record<string, string> }): Promise<E.Either<TransportFailure, HttpResponse>> =>
     new Promise((resolve) => {
       if (fetchFunction === undefined) {
         resolve(E.left({ kind: 'network', message: 'no fetch function on this platform; pass one to createFetchTransport' }))
@@ -149,8 +170,8 @@ export const createFetchTransport = (options: FetchTransportOptions = {}): Trans
       try {
         pending = fetchFunction(request.url, {
           method: request.method,
-          headers: { ...request.headers },
-          body: request.body,
+          headers: encoded.headers,
+          body: encoded.body,
           ...(controller === null ? {} : { signal: controller.signal }),
         })
       } catch (error) {
@@ -177,5 +198,5 @@ export const createFetchTransport = (options: FetchTransportOptions = {}): Trans
       }, fail('request failed'))
     })
 
-  return { send: (request) => () => send(request) }
+  return { send: (request) => () => encode(request).then((encoded) => send(request, encoded)) }
 }

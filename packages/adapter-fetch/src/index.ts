@@ -4,3 +4,4 @@
  */
 export type { FetchFunction, FetchResponse, FetchTransportOptions } from './fetchTransport.js'
 export { createFetchTransport } from './fetchTransport.js'
+export type { Gzip } from './gzipBody.js'

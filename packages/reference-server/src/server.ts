@@ -71,7 +71,7 @@ const BATCH_PATH = /^\/v1\/apps\/([^/]+)\/batches\/?$/
 
 const CORS_HEADERS: Readonly<Record<string, string>> = {
   'access-control-allow-origin': '*',
-  'access-control-allow-headers': 'Authorization, Content-Type, Idempotency-Key, X-SDK-Version',
+  'access-control-allow-headers': 'Authorization, Content-Type, Content-Encoding, Idempotency-Key, X-SDK-Version',
   'access-control-expose-headers': 'Retry-After, X-Auth-Result',
 }
 
@@ -183,7 +183,13 @@ export const startReferenceServer = async (options: ReferenceServerOptions = {})
     }
     let answer: BatchAnswer
     if (read.kind === 'too-large') {
-      answer = { status: 413, body: validationError(`batch too large: more than ${config.maxBodyBytes} bytes`), headers: {}, log: { message: `${read.bytes} bytes` } }
+      const what = read.decompressed ? 'decompressed' : 'on the wire'
+      answer = { status: 413, body: validationError(`batch too large: more than ${config.maxBodyBytes} bytes ${what}`), headers: {}, log: { message: `over ${read.bytes} bytes ${what}` } }
+    } else if (read.kind === 'unsupported-encoding') {
+      // R20: 415 tells the SDK to send the same batch again uncompressed.
+      answer = { status: 415, body: validationError(`Content-Encoding ${read.encoding} is not supported (gzip or none)`), headers: {}, log: { message: `Content-Encoding ${read.encoding}` } }
+    } else if (read.kind === 'bad-encoding') {
+      answer = { status: 400, body: validationError(`body is not valid gzip: ${read.message}`), headers: {}, log: { message: 'body is not valid gzip' } }
     } else {
       const authorization = req.headers.authorization
       answer = await ingestBatch({ appId, bodyText: read.text, authorization }, { apps, store, options: config })

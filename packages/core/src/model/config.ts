@@ -54,7 +54,10 @@ export const SdkConfigCodec = t.intersection([
   t.type({
     appId: nonEmptyString,
     environment: t.union([t.literal('live'), t.literal('test')]),
-    networkConfig: t.type({ authorizationConfig: t.type({ isJwtEnabled: t.boolean }) }),
+    networkConfig: t.intersection([
+      t.type({ authorizationConfig: t.type({ isJwtEnabled: t.boolean }) }),
+      t.partial({ compression: t.union([t.literal('gzip'), t.literal('none')]) }),
+    ]),
   }),
   t.partial({
     baseUrl: httpUrl,
@@ -81,7 +84,7 @@ const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
     'inactivityTimeoutMs', 'periodicFlushMs', 'maxBatchSize', 'timeoutMs', 'clockSkewMs', 'clientValidation',
     'allowedAlgorithms', 'tokenProvider', 'refreshLeadMs', 'backoff',
   ],
-  networkConfig: ['authorizationConfig'],
+  networkConfig: ['authorizationConfig', 'compression'],
   'networkConfig.authorizationConfig': ['isJwtEnabled'],
   backoff: ['baseMs', 'factor', 'capMs'],
 }
@@ -147,6 +150,8 @@ export type ResolvedConfig = {
   readonly tokenProvider: TokenProvider | undefined
   readonly refreshLeadMs: number
   readonly backoff: { readonly baseMs: number; readonly factor: number; readonly capMs: number }
+  /** R20: `gzip` lets the transport compress request bodies where its platform can. */
+  readonly compression: 'gzip' | 'none'
 }
 
 /**
@@ -167,6 +172,7 @@ export const DEFAULTS = {
   allowedAlgorithms: ['RS256', 'RS512'],
   refreshLeadMs: 60_000,
   backoff: { baseMs: 2_000, factor: 2, capMs: 5 * 60_000 },
+  compression: 'gzip',
 } as const
 
 /**
@@ -223,5 +229,6 @@ export const resolveConfig = (input: unknown): E.Either<ConfigError, ResolvedCon
     tokenProvider: c.tokenProvider as TokenProvider | undefined,
     refreshLeadMs: c.refreshLeadMs ?? DEFAULTS.refreshLeadMs,
     backoff: { ...DEFAULTS.backoff, ...(c.backoff ?? {}) },
+    compression: c.networkConfig.compression ?? DEFAULTS.compression,
   })
 }

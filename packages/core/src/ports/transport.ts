@@ -15,6 +15,11 @@ export type HttpRequest = {
   readonly headers: Record<string, string>
   readonly body: string
   readonly timeoutMs: number
+  /**
+   * `'gzip'`: the core allows the body to go gzip-compressed (R20). A transport whose platform can
+   * compress sends the gzip bytes with `Content-Encoding: gzip`; one that cannot sends `body` as it is.
+   */
+  readonly compressBody?: 'gzip'
 }
 
 /**

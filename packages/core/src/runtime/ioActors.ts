@@ -58,7 +58,7 @@ export const createIoActors = (deps: IoDeps) => ({
     await deps.persister.drained()
     return { type: 'ITEMS_DELETED' }
   }),
-  sendBatch: callbackActor<SendBatchInput>(async ({ batch, token }) => {
+  sendBatch: callbackActor<SendBatchInput>(async ({ batch, token, compress }) => {
     // The frozen batch and every counter change before it are durable before the request (R13, R14).
     await deps.persister.drained()
     const request = buildBatchRequest({
@@ -70,6 +70,7 @@ export const createIoActors = (deps: IoDeps) => ({
       identifier: identifierOf(batch.identity),
       items: batch.items,
       token,
+      compress,
       sentAt: deps.now(),
     })
     let result: E.Either<TransportFailure, HttpResponse>

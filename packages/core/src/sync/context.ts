@@ -10,7 +10,7 @@ import type { SyncPlan } from './plan.js'
  *
  * @example
  * ```ts
- * const settings: MachineSettings = { ...DEFAULTS, appId: 'my-app', isJwtEnabled: true, clientValidation: true }
+ * const settings: MachineSettings = { ...DEFAULTS, appId: 'my-app', isJwtEnabled: true, clientValidation: true, compression: 'gzip' }
  * createActor(createSyncMachine(deps), { input: { settings, startedAt: Date.now() } })
  * ```
  */
@@ -25,6 +25,8 @@ export type MachineSettings = {
   readonly clientValidation: boolean
   readonly allowedAlgorithms: readonly string[]
   readonly backoff: BackoffSettings
+  /** Whether request bodies may be gzip-compressed (R20). */
+  readonly compression: 'gzip' | 'none'
 }
 
 /**
@@ -144,4 +146,6 @@ export type SyncContext = {
   readonly totals: SyncTotals
   /** What the sync loop decided at its last decision; the states after `deciding` act on it. */
   readonly plan: SyncPlan
+  /** R20: the server answered 415 to a compressed body; requests stay uncompressed from then on. Not persisted. */
+  readonly compressionRefused: boolean
 }

@@ -10,6 +10,7 @@ import { applySendOutcome, transientFailure } from './outcome.js'
 import { NOTHING_TO_SEND, planNext, type RestReason, type SyncPlan } from './plan.js'
 import { isSuspended, newSession, recordActivity, startSession } from './session.js'
 import { chain, unchanged, type Step } from './step.js'
+import { compressesRequests } from './compression.js'
 
 /**
  * Input of the invoked actor that forms a batch from the queue.
@@ -32,7 +33,7 @@ export type FormBatchInput = { readonly identity: IdentityKey; readonly limit: n
  * })
  * ```
  */
-export type SendBatchInput = { readonly batch: FrozenBatch; readonly token: string | null }
+export type SendBatchInput = { readonly batch: FrozenBatch; readonly token: string | null; readonly compress: boolean }
 
 /**
  * What the statechart needs from outside: a clock reading, randomness for jitter and ids, and the
@@ -101,6 +102,7 @@ const initialContext = (input: SyncMachineInput, sessionId: SessionId): SyncCont
   flushRequests: { requested: 0, completed: 0 },
   totals: { delivered: 0, deadLettered: 0, deleted: 0 },
   plan: NOTHING_TO_SEND,
+  compressionRefused: false,
 })
 
 const restoredContext = (context: SyncContext, restored: RestoredState): SyncContext => ({
@@ -181,7 +183,7 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
         src: 'sendBatch' as const,
         input: ({ context }: { context: SyncContext }): SendBatchInput => {
           const plan = planOf(context, 'send')
-          return { batch: plan.batch, token: plan.token }
+          return { batch: plan.batch, token: plan.token, compress: compressesRequests(context) }
         },
       },
       on: { BATCH_SENT: { target: DECIDING, actions: 'batchSent' as const } },

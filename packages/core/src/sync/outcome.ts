@@ -3,6 +3,7 @@ import type { BatchId, DeadLetter, StoredItem } from '../model/item.js'
 import type { SendOutcome } from '../wire/classifyResponse.js'
 import { emitAuthError, rejectToken, rememberRefusal } from './authentication.js'
 import { backoffDelayMs } from './backoff.js'
+import { compressesRequests, compressionRefused } from './compression.js'
 import type { FrozenBatch, SyncContext } from './context.js'
 import type { SyncEmitted } from './events.js'
 import type { Step } from './step.js'
@@ -147,6 +148,7 @@ export const applySendOutcome = (context: SyncContext, batch: FrozenBatch, token
     case 'too-large':
       return permanentRejection(responseArrived(context), batch, 413, null, 'batch too large', deps)
     case 'rejected':
+      if (outcome.status === 415 && compressesRequests(context)) return compressionRefused(responseArrived(context), batch)
       return permanentRejection(responseArrived(context), batch, outcome.status, outcome.itemIds, outcome.message, deps)
   }
 }

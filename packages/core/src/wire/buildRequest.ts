@@ -13,6 +13,8 @@ export type BatchRequestInput = {
   readonly items: readonly StoredItem[]
   /** The bearer token, or null: anonymous items and JWT disabled (R1, R2). */
   readonly token: string | null
+  /** R20: the body may be gzip-compressed by the transport. */
+  readonly compress: boolean
   readonly sentAt: number
 }
 
@@ -31,7 +33,7 @@ const toWireItem = (item: StoredItem): WireItem => {
  * @example
  * ```ts
  * const request = buildBatchRequest({ baseUrl, appId: 'app', environment: 'live', timeoutMs: 30_000,
- *   batchId, identifier: null, items, token: null, sentAt: Date.now() })
+ *   batchId, identifier: null, items, token: null, compress: true, sentAt: Date.now() })
  * ```
  */
 export const buildBatchRequest = (input: BatchRequestInput): HttpRequest => {
@@ -48,5 +50,6 @@ export const buildBatchRequest = (input: BatchRequestInput): HttpRequest => {
     identity: input.identifier === null ? null : { key: 'uid', value: input.identifier },
     items: input.items.map(toWireItem),
   })
-  return { url: `${input.baseUrl}${PROTOCOL_PATH(input.appId)}`, method: 'POST', headers, body, timeoutMs: input.timeoutMs }
+  const request = { url: `${input.baseUrl}${PROTOCOL_PATH(input.appId)}`, method: 'POST' as const, headers, body, timeoutMs: input.timeoutMs }
+  return input.compress ? { ...request, compressBody: 'gzip' } : request
 }

@@ -86,6 +86,8 @@ const decodeBody = async <A>(req: IncomingMessage, codec: t.Decoder<unknown, A>,
   const read = await readBody(req, maxBytes)
   if (read.kind === 'too-large') return E.left({ status: 413, message: 'body too large' })
   if (read.kind === 'aborted') return E.left({ status: 400, message: 'body aborted' })
+  if (read.kind === 'unsupported-encoding') return E.left({ status: 415, message: `Content-Encoding ${read.encoding} is not supported (gzip or none)` })
+  if (read.kind === 'bad-encoding') return E.left({ status: 400, message: `body is not valid gzip: ${read.message}` })
   // `curl --data-binary @public.pem` posts the PEM as it is.
   const json = rawPem && read.text.trimStart().startsWith('-----BEGIN') ? E.right({ publicKeyPem: read.text }) : parseJson(read.text)
   if (E.isLeft(json)) return E.left({ status: 400, message: json.left })
