@@ -13,8 +13,8 @@ export type BatchRequestInput = {
   readonly items: readonly StoredItem[]
   /** The bearer token, or null: anonymous items and JWT disabled (R1, R2). */
   readonly token: string | null
-  /** R20: the body may be gzip-compressed by the transport. */
-  readonly compress: boolean
+  /** R20: the body may be gzip-compressed by the transport (false when absent). */
+  readonly compress?: boolean
   readonly sentAt: number
 }
 
@@ -51,5 +51,5 @@ export const buildBatchRequest = (input: BatchRequestInput): HttpRequest => {
     items: input.items.map(toWireItem),
   })
   const request = { url: `${input.baseUrl}${PROTOCOL_PATH(input.appId)}`, method: 'POST' as const, headers, body, timeoutMs: input.timeoutMs }
-  return input.compress ? { ...request, compressBody: 'gzip' } : request
+  return input.compress === true ? { ...request, compressBody: 'gzip' } : request
 }
