@@ -10,7 +10,13 @@
  */
 export type Gzip = (body: string) => Promise<Uint8Array>
 
-type ZlibGzip = (input: string, callback: (error: Error | null, result: Uint8Array) => void) => void
+type ZlibGzip = (input: string, options: { level: number }, callback: (error: Error | null, result: Uint8Array) => void) => void
+
+/**
+ * zlib's fastest level: on the bench's batches (100 events, 26 KB of JSON) it gives 8% of the
+ * size at about half the CPU of the default level 6, which would give 7%.
+ */
+const ZLIB_LEVEL = 1
 
 /**
  * Node's zlib, looked up at run time with `process.getBuiltinModule` (Node >= 20.16) rather than
@@ -37,7 +43,7 @@ const nodeGzip = (): ZlibGzip | null => {
 export const platformGzip = (): Gzip | null => {
   const zlibGzip = nodeGzip()
   if (zlibGzip !== null) {
-    return (body) => new Promise((resolve, reject) => zlibGzip(body, (error, result) => (error === null ? resolve(result) : reject(error))))
+    return (body) => new Promise((resolve, reject) => zlibGzip(body, { level: ZLIB_LEVEL }, (error, result) => (error === null ? resolve(result) : reject(error))))
   }
   if (typeof globalThis.CompressionStream === 'function' && typeof globalThis.Blob === 'function' && typeof globalThis.Response === 'function') {
     return async (body) => new Uint8Array(await new Response(new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer())

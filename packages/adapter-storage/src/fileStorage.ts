@@ -71,17 +71,19 @@ const replay = (log: Buffer, index: NamespaceIndex): number => {
       index.skippedRecords++
       continue
     }
-    let decoded: E.Either<unknown, CommitRecord>
+    let record: unknown
     try {
-      decoded = CommitRecordCodec.decode(JSON.parse(frame.payload.toString('utf8')))
+      record = JSON.parse(frame.payload.toString('utf8'))
     } catch {
-      decoded = E.left('not JSON')
+      record = undefined
     }
-    if (E.isLeft(decoded)) {
+    // The codec's type guard, not `decode`: the same checks without building a result and its
+    // error context for each of 100,000 items, which made a restart cost 1.8x parsing the JSON.
+    if (!CommitRecordCodec.is(record)) {
       index.skippedRecords++
       continue
     }
-    index.apply(decoded.right, frame.payload.length / NamespaceIndex.weightOf(decoded.right), false)
+    index.apply(record, frame.payload.length / NamespaceIndex.weightOf(record), false)
   }
   return scan.intactEnd
 }

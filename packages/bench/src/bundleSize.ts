@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib'
-import { build, type Metafile, type Plugin } from 'esbuild'
+import { build, type Metafile } from 'esbuild'
 
 /**
  * One browser integration to size: an entry file in `browser-entries/` that initializes,
@@ -24,16 +24,6 @@ export type BundleTarget = { readonly id: string; readonly label: string; readon
 export type BundleSize =
   | { readonly id: string; readonly label: string; readonly ok: true; readonly minifiedBytes: number; readonly gzipBytes: number; readonly lazyChunks: number; readonly lazyGzipBytes: number; readonly minifiedBytesByPackage: Readonly<Record<string, number>> }
   | { readonly id: string; readonly label: string; readonly ok: false; readonly error: string }
-
-// The same rewrite as packages/core/scripts/size.mjs: the CommonJS fp-ts build that Node ESM
-// resolves is swapped for its ES build so unused functions are shaken out. Applied to every
-// target (only jwt-sync imports fp-ts).
-const fpTsEs6: Plugin = {
-  name: 'fp-ts-es6',
-  setup(b) {
-    b.onResolve({ filter: /^fp-ts\/lib\// }, (args) => b.resolve(args.path.replace('fp-ts/lib/', 'fp-ts/es6/'), { resolveDir: args.resolveDir, kind: args.kind }))
-  },
-}
 
 // esbuild names workspace sources relative to the entry (`../core/src/...`).
 const workspacePackageOf = (input: string): string => {
@@ -71,13 +61,12 @@ export const measureBundle = async (target: BundleTarget): Promise<BundleSize> =
       splitting: true,
       platform: 'browser',
       target: 'es2020',
-      conditions: ['source'],
+      // No `source` condition: each package as published (jwt-sync's `dist`; `pnpm bench` builds it).
       define: { 'process.env.NODE_ENV': '"production"' },
       outdir: '/bench-bundle-out',
       write: false,
       metafile: true,
       logLevel: 'silent',
-      plugins: [fpTsEs6],
     })
     const outputs = result.metafile.outputs
     const entryPath = Object.entries(outputs).find(([, output]) => output.entryPoint !== undefined)?.[0]

@@ -13,8 +13,11 @@ import { parseCliArguments } from './cliArguments.js'
 import { runDelivery, type DeliveryRun } from './deliveryRun.js'
 import { DELIVERY_SUBJECTS } from './deliverySubjects.js'
 import { README_END_MARKER, README_START_MARKER, replaceReadmeBlock } from './readmeBlock.js'
-import { judgeTargets, renderMarkdown, summarizeDelivery, type BenchResults } from './report.js'
+import { reportVerdicts } from '../../../scripts/benchVerdicts.mjs'
+import { measureBudgets, withWorkspaceApp, type BudgetResult } from '../../../scripts/sizeBudgets.mjs'
+import { renderMarkdown, summarizeDelivery, type BenchResults } from './report.js'
 import { startSink } from './sink.js'
+import { compressionCost, judgeBudgets, judgeDelivery } from './targets.js'
 
 const benchRoot = fileURLToPath(new URL('..', import.meta.url))
 const repoRoot = join(benchRoot, '..', '..')
@@ -67,7 +70,8 @@ if (!options.skipDelivery && subjects.length > 0) {
         const run = await runDelivery({ subject, round, sink, n: options.n, driverDir, token, deadlineMs })
         runs.push(run)
         const flag = run.lost > 0 || run.duplicated > 0 || run.error !== undefined ? `  LOST ${run.lost} DUP ${run.duplicated}${run.error === undefined ? '' : ` ERROR ${run.error}`}` : ''
-        console.log(`  round ${round} ${subject.id.padEnd(18)} ${Math.round(run.itemsPerSecond).toString().padStart(7)} items/s  wall ${Math.round(run.wallMs)} ms  cpu ${Math.round(run.cpuMs)} ms  rss ${Math.round(run.peakRssBytes / 1048576)} MB  ${run.requests} req${flag}`)
+        const fdatasyncs = run.fdatasyncs === undefined ? '' : `  ${run.fdatasyncs} fdatasync`
+        console.log(`  round ${round} ${subject.id.padEnd(20)} ${Math.round(run.itemsPerSecond).toString().padStart(7)} items/s  wall ${Math.round(run.wallMs)} ms  cpu ${Math.round(run.cpuMs)} ms  rss ${Math.round(run.peakRssBytes / 1048576)} MB  ${run.requests} req  ${Math.round(run.bytes / 1024)} KB${fdatasyncs}${flag}`)
       }
     }
   } finally {
@@ -81,7 +85,11 @@ if (!options.skipDelivery && subjects.length > 0) {
 }
 
 const bundles: BundleSize[] = []
+let budgets: BudgetResult[] = []
 if (!options.skipBundle) {
+  // The published `dist`, as an app's bundler builds it: `pnpm bench` runs `pnpm build` first.
+  budgets = await withWorkspaceApp(repoRoot, (app) => measureBudgets(join(repoRoot, '.size-limit.json'), { resolveDir: app }))
+  for (const budget of budgets) console.log(`  budget ${budget.name}: ${budget.gzipBytes} bytes gzipped (limit ${budget.limitBytes})`)
   const entry = (name: string): string => join(benchRoot, 'browser-entries', `${name}.mjs`)
   const targets: BundleTarget[] = [
     { id: 'jwt-sync', label: 'jwt-sync', entry: entry('jwt-sync'), packages: ['@jwt-sync/core', '@jwt-sync/adapter-fetch', '@jwt-sync/adapter-storage'] },
@@ -108,7 +116,7 @@ const versions: Record<string, string> = {
 for (const name of ['@segment/analytics-node', 'posthog-node', '@amplitude/analytics-node', '@segment/analytics-next', '@braze/web-sdk', '@amplitude/analytics-browser', 'posthog-js']) versions[name] = versionOf(name, benchRoot)
 versions['esbuild'] = versionOf('esbuild', repoRoot)
 
-const { lines, fastestLosslessPeer } = summarizeDelivery(subjects, runs)
+const { lines, fastestLosslessPeer } = summarizeDelivery(subjects, runs, options.n)
 const cpus = os.cpus()
 const results: BenchResults = {
   date: new Date().toISOString(),
@@ -118,7 +126,9 @@ const results: BenchResults = {
   versions,
   delivery: { fastestLosslessPeer, lines, runs },
   bundles,
-  verdicts: judgeTargets(lines, bundles),
+  budgets,
+  compressionCost: compressionCost(lines),
+  verdicts: [...(lines.length > 0 ? judgeDelivery(lines) : []), ...judgeBudgets(budgets)],
   notes,
 }
 const markdown = renderMarkdown(results)
@@ -130,3 +140,4 @@ writeFileSync(join(resultsDir, `${base}.md`), markdown)
 console.log('')
 console.log(markdown)
 console.log(`written: packages/bench/results/${base}.json and ${base}.md${full ? '' : ' (partial run: latest.* untouched)'}`)
+reportVerdicts(`bench: delivery and bundles${full ? '' : ' (partial run)'}`, results.verdicts)

@@ -34,6 +34,8 @@ export type DeliveryRun = {
   readonly retransmitted: number
   readonly authorizedRequests: number
   readonly complete: boolean
+  /** fdatasync calls of the driver process, where it counts them. */
+  readonly fdatasyncs?: number
   readonly error?: string
 }
 
@@ -57,7 +59,15 @@ export const runDelivery = async (options: {
   const { subject, sink, n } = options
   sink.reset()
   const directory = mkdtempSync(join(tmpdir(), 'jwt-sync-bench-file-'))
-  const config: DriverConfig = { sinkUrl: sink.url, n, batchSize: subject.batchSize, deadlineMs: options.deadlineMs, token: options.token, directory }
+  const config: DriverConfig = {
+    sinkUrl: sink.url,
+    n,
+    batchSize: subject.batchSize,
+    deadlineMs: options.deadlineMs,
+    token: options.token,
+    directory,
+    ...(subject.compression === undefined ? {} : { compression: subject.compression }),
+  }
   // The config (with the token) goes over stdin, not argv: argv shows in every process listing (R18).
   const child = spawn(process.execPath, [join(options.driverDir, `${subject.driver}.mjs`)], { stdio: ['pipe', 'pipe', 'pipe'] })
   child.stdin.end(JSON.stringify(config))
@@ -94,6 +104,7 @@ export const runDelivery = async (options: {
     cpuMs: result.cpuMs,
     peakRssBytes: result.peakRssBytes,
     complete: result.complete,
+    ...(result.fdatasyncs === undefined ? {} : { fdatasyncs: result.fdatasyncs }),
     ...(result.error === undefined ? {} : { error: result.error }),
   }
 }

@@ -16,6 +16,8 @@ export type DeliverySubject = {
   readonly format: PayloadFormat
   /** `null`: the SDK's default batching. */
   readonly batchSize: number | null
+  /** jwt-sync's request compression (R20); `undefined` for the peers and the floor. */
+  readonly compression?: 'gzip' | 'none'
   readonly role: 'jwt-sync' | 'peer' | 'floor'
   /** npm packages whose versions the report names. */
   readonly packages: readonly string[]
@@ -30,8 +32,9 @@ export type DeliverySubject = {
  * ```
  */
 export const DELIVERY_SUBJECTS: readonly DeliverySubject[] = [
-  { id: 'jwt-sync-memory', label: 'jwt-sync (memory, JWT, batch 100)', driver: 'jwtSyncMemory', format: 'jwt-sync', batchSize: 100, role: 'jwt-sync', packages: [] },
-  { id: 'jwt-sync-file', label: 'jwt-sync (file + fsync, JWT, batch 100)', driver: 'jwtSyncFile', format: 'jwt-sync', batchSize: 100, role: 'jwt-sync', packages: [] },
+  { id: 'jwt-sync-memory', label: 'jwt-sync (memory, JWT, batch 100)', driver: 'jwtSyncMemory', format: 'jwt-sync', batchSize: 100, compression: 'none', role: 'jwt-sync', packages: [] },
+  { id: 'jwt-sync-memory-gzip', label: 'jwt-sync (memory, JWT, batch 100, gzip)', driver: 'jwtSyncMemory', format: 'jwt-sync', batchSize: 100, compression: 'gzip', role: 'jwt-sync', packages: [] },
+  { id: 'jwt-sync-file', label: 'jwt-sync (file + fsync, JWT, batch 100)', driver: 'jwtSyncFile', format: 'jwt-sync', batchSize: 100, compression: 'none', role: 'jwt-sync', packages: [] },
   { id: 'segment-default', label: '@segment/analytics-node (defaults)', driver: 'segment', format: 'segment', batchSize: null, role: 'peer', packages: ['@segment/analytics-node'] },
   { id: 'segment-100', label: '@segment/analytics-node (batch 100)', driver: 'segment', format: 'segment', batchSize: 100, role: 'peer', packages: ['@segment/analytics-node'] },
   { id: 'posthog-default', label: 'posthog-node (defaults)', driver: 'posthog', format: 'posthog', batchSize: null, role: 'peer', packages: ['posthog-node'] },

@@ -15,6 +15,8 @@ export type DriverSubject = {
   readonly track: (seq: number) => void
   readonly flush: () => Promise<void>
   readonly close: () => Promise<void>
+  /** Extra figures the driver measured over the run (fdatasync calls). */
+  readonly metrics?: () => { readonly fdatasyncs?: number }
 }
 
 /** Items tracked per event-loop turn: an app's events arrive over many turns, not in one. */
@@ -100,6 +102,7 @@ export const runDriver = async (format: PayloadFormat, create: (config: DriverCo
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       complete,
       flushes,
+      ...subject.metrics?.(),
     }
     await Promise.race([subject.close(), new Promise((resolve) => setTimeout(resolve, 2_000))])
     console.log(JSON.stringify(result))

@@ -18,7 +18,12 @@ export const DriverConfigCodec = t.intersection([
     /** Give up flushing after this long (or after 5 s without progress); what has not arrived is lost. */
     deadlineMs: t.number,
   }),
-  t.partial({ token: t.string, directory: t.string }),
+  t.partial({
+    token: t.string,
+    directory: t.string,
+    /** jwt-sync's `networkConfig.compression` (R20); the bench's own subjects set it. */
+    compression: t.union([t.literal('gzip'), t.literal('none')]),
+  }),
 ])
 
 /**
@@ -54,7 +59,11 @@ export const DriverResultCodec = t.intersection([
     /** flush() calls made. */
     flushes: t.number,
   }),
-  t.partial({ error: t.string }),
+  t.partial({
+    error: t.string,
+    /** fdatasync calls the driver process made over the same span (file storage only). */
+    fdatasyncs: t.number,
+  }),
 ])
 
 /**

@@ -1,7 +1,9 @@
+import type { BudgetResult } from '../../../scripts/sizeBudgets.mjs'
 import type { BundleSize } from './bundleSize.js'
 import type { DeliveryRun } from './deliveryRun.js'
 import type { DeliverySubject } from './deliverySubjects.js'
 import { summarize, type Summary } from './statistics.js'
+import type { Verdict } from './targets.js'
 
 /**
  * One delivery subject over all rounds.
@@ -16,6 +18,8 @@ export type DeliveryLine = {
   readonly label: string
   readonly role: DeliverySubject['role']
   readonly rounds: number
+  /** Items each run tracked (N). */
+  readonly itemsPerRun: number
   readonly itemsPerSecond: Summary
   readonly wallMs: Summary
   readonly trackedMs: Summary
@@ -23,6 +27,8 @@ export type DeliveryLine = {
   readonly peakRssBytes: Summary
   readonly requests: Summary
   readonly bytes: Summary
+  /** fdatasync calls per request, for the drivers that count them. */
+  readonly fdatasyncsPerBatch: Summary | null
   readonly lostTotal: number
   readonly duplicatedTotal: number
   readonly retransmittedTotal: number
@@ -35,15 +41,6 @@ export type DeliveryLine = {
   readonly vsFastestLosslessPeer: number | null
 }
 
-/**
- * A target of the brief and whether the run met it.
- *
- * @example
- * ```ts
- * console.log(`${verdict.pass ? 'PASS' : 'MISS'} ${verdict.target}: ${verdict.measured}`)
- * ```
- */
-export type Verdict = { readonly target: string; readonly measured: string; readonly pass: boolean }
 
 /**
  * Everything a run measured, as written to results/latest.json.
@@ -61,12 +58,13 @@ export type BenchResults = {
   readonly versions: Readonly<Record<string, string>>
   readonly delivery: { readonly fastestLosslessPeer: string | null; readonly lines: readonly DeliveryLine[]; readonly runs: readonly DeliveryRun[] }
   readonly bundles: readonly BundleSize[]
+  /** The budgets of .size-limit.json, measured from `dist`. */
+  readonly budgets: readonly BudgetResult[]
+  /** What gzip costs in CPU (R20), from the gzip and plain memory subjects. */
+  readonly compressionCost: string
   readonly verdicts: readonly Verdict[]
   readonly notes: readonly string[]
 }
-
-/** The brief's bundle budget for jwt-sync. */
-export const BUNDLE_BUDGET_BYTES = 24 * 1024
 
 /**
  * Folds the runs of each subject into one line, with ratios against the floor and against the
@@ -74,10 +72,10 @@ export const BUNDLE_BUDGET_BYTES = 24 * 1024
  *
  * @example
  * ```ts
- * const { lines, fastestLosslessPeer } = summarizeDelivery(DELIVERY_SUBJECTS, runs)
+ * const { lines, fastestLosslessPeer } = summarizeDelivery(DELIVERY_SUBJECTS, runs, 20_000)
  * ```
  */
-export const summarizeDelivery = (subjects: readonly DeliverySubject[], runs: readonly DeliveryRun[]): { lines: DeliveryLine[]; fastestLosslessPeer: string | null } => {
+export const summarizeDelivery = (subjects: readonly DeliverySubject[], runs: readonly DeliveryRun[], n: number): { lines: DeliveryLine[]; fastestLosslessPeer: string | null } => {
   const partial = subjects
     .map((subject) => {
       const own = runs.filter((run) => run.subject === subject.id)
@@ -90,6 +88,7 @@ export const summarizeDelivery = (subjects: readonly DeliverySubject[], runs: re
         label: subject.label,
         role: subject.role,
         rounds: own.length,
+        itemsPerRun: n,
         itemsPerSecond: summarize(ok.map((run) => run.itemsPerSecond)),
         wallMs: summarize(ok.map((run) => run.wallMs)),
         trackedMs: summarize(ok.map((run) => run.trackedMs)),
@@ -97,6 +96,9 @@ export const summarizeDelivery = (subjects: readonly DeliverySubject[], runs: re
         peakRssBytes: summarize(ok.map((run) => run.peakRssBytes)),
         requests: summarize(own.map((run) => run.requests)),
         bytes: summarize(own.map((run) => run.bytes)),
+        fdatasyncsPerBatch: own.some((run) => run.fdatasyncs !== undefined)
+          ? summarize(own.flatMap((run) => (run.fdatasyncs === undefined || run.requests === 0 ? [] : [run.fdatasyncs / run.requests])))
+          : null,
         lostTotal,
         duplicatedTotal,
         retransmittedTotal: own.reduce((sum, run) => sum + run.retransmitted, 0),
@@ -116,61 +118,6 @@ export const summarizeDelivery = (subjects: readonly DeliverySubject[], runs: re
 }
 
 const ratio = (value: number | null): string => (value === null || !Number.isFinite(value) ? 'n/a' : `${value.toFixed(2)}x`)
-
-/**
- * The brief's targets, judged on what was measured. A target whose inputs are missing (a subject
- * not run, no lossless peer) is a miss, said so.
- *
- * @example
- * ```ts
- * for (const v of judgeTargets(lines, bundles)) console.log(v.pass, v.target)
- * ```
- */
-export const judgeTargets = (lines: readonly DeliveryLine[], bundles: readonly BundleSize[]): Verdict[] => {
-  const verdicts: Verdict[] = []
-  const memory = lines.find((line) => line.id === 'jwt-sync-memory')
-  const file = lines.find((line) => line.id === 'jwt-sync-file')
-  const ratioVerdict = (line: DeliveryLine | undefined, key: 'vsFloor' | 'vsFastestLosslessPeer', minimum: number, target: string): void => {
-    const value = line?.[key] ?? null
-    verdicts.push({ target, measured: line === undefined ? 'not run' : ratio(value), pass: value !== null && value >= minimum })
-  }
-  if (lines.length > 0) {
-    ratioVerdict(memory, 'vsFloor', 0.8, 'jwt-sync memory >= 0.8x the raw-fetch floor (median items/s)')
-    ratioVerdict(memory, 'vsFastestLosslessPeer', 3, 'jwt-sync memory >= 3x the fastest lossless peer')
-    ratioVerdict(file, 'vsFastestLosslessPeer', 2, 'jwt-sync file+fsync >= 2x the fastest lossless peer')
-    const own = [memory, file].filter((line): line is DeliveryLine => line !== undefined)
-    verdicts.push({
-      target: 'jwt-sync: no item lost or duplicated',
-      measured: own.map((line) => `${line.id}: lost ${line.lostTotal}, duplicated ${line.duplicatedTotal}${line.errors.length > 0 ? `, ${line.errors.length} errors` : ''}`).join('; ') || 'not run',
-      pass: own.length === 2 && own.every((line) => line.lossless),
-    })
-    const peers = lines.filter((line) => line.role === 'peer')
-    const lowestPeer = peers.sort((a, b) => a.peakRssBytes.median - b.peakRssBytes.median)[0]
-    const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`
-    verdicts.push({
-      target: 'jwt-sync peak RSS below every peer (medians)',
-      measured: `${own.map((line) => `${line.id} ${mb(line.peakRssBytes.median)}`).join(', ')}; lowest peer ${lowestPeer === undefined ? 'n/a' : `${lowestPeer.id} ${mb(lowestPeer.peakRssBytes.median)}`}`,
-      pass: own.length > 0 && lowestPeer !== undefined && own.every((line) => line.peakRssBytes.median < lowestPeer.peakRssBytes.median),
-    })
-  }
-  if (bundles.length > 0) {
-    const mine = bundles.find((bundle) => bundle.id === 'jwt-sync')
-    const peerSizes = bundles.filter((bundle) => bundle.id !== 'jwt-sync')
-    const smallestPeer = peerSizes.flatMap((bundle) => (bundle.ok ? [bundle] : [])).sort((a, b) => a.gzipBytes - b.gzipBytes)[0]
-    const mineBytes = mine?.ok === true ? mine.gzipBytes : null
-    verdicts.push({
-      target: `jwt-sync browser bundle <= ${BUNDLE_BUDGET_BYTES} bytes gzipped`,
-      measured: mineBytes === null ? 'not measured' : `${mineBytes} bytes`,
-      pass: mineBytes !== null && mineBytes <= BUNDLE_BUDGET_BYTES,
-    })
-    verdicts.push({
-      target: 'jwt-sync browser bundle below every peer (gzipped initial chunk)',
-      measured: smallestPeer === undefined ? 'no peer measured' : `smallest peer ${smallestPeer.label} ${smallestPeer.gzipBytes} bytes${peerSizes.some((b) => !b.ok) ? ' (some peers not measured)' : ''}`,
-      pass: mineBytes !== null && smallestPeer !== undefined && mineBytes < smallestPeer.gzipBytes && peerSizes.every((bundle) => bundle.ok),
-    })
-  }
-  return verdicts
-}
 
 const fmtInt = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a')
 const range = (summary: Summary, format: (value: number) => string): string => `${format(summary.median)} (${format(summary.min)}–${format(summary.max)})`
@@ -193,21 +140,21 @@ export const renderMarkdown = (results: BenchResults): string => {
     out.push('')
     out.push(`**End-to-end delivery** of N = ${fmtInt(settings.n)} tracked items (one user, 8 attributes) to a loopback sink, until the sink holds all N. Separate process per driver, ${settings.rounds} interleaved rounds; median (min–max).`)
     out.push('')
-    out.push('| SDK | items/s | wall ms | of which tracking ms | CPU ms | peak RSS MB | requests | KB sent | lost / dup | vs floor | vs fastest lossless peer |')
-    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+    out.push('| SDK | items/s | wall ms | of which tracking ms | CPU ms | peak RSS MB | requests | KB sent | fdatasync per batch | lost / dup | vs floor | vs fastest lossless peer |')
+    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
     for (const line of results.delivery.lines) {
       const flag = line.lossless ? '' : ' ⚠ **lost/duplicated or failed: not credited**'
       const fastest = line.id === results.delivery.fastestLosslessPeer ? ' (fastest lossless peer)' : ''
       // A driver that lost items did not do the work the others did: its speed is not credited.
       const credited = (value: number | null): string => (line.lossless ? ratio(value) : 'not credited')
       out.push(
-        `| ${line.label}${fastest}${flag} | ${range(line.itemsPerSecond, fmtInt)} | ${range(line.wallMs, fmtInt)} | ${fmtInt(line.trackedMs.median)} | ${range(line.cpuMs, fmtInt)} | ${range(line.peakRssBytes, megabytes)} | ${fmtInt(line.requests.median)} | ${kilobytes(line.bytes.median)} | ${line.lostTotal} / ${line.duplicatedTotal} | ${credited(line.vsFloor)} | ${credited(line.vsFastestLosslessPeer)} |`,
+        `| ${line.label}${fastest}${flag} | ${range(line.itemsPerSecond, fmtInt)} | ${range(line.wallMs, fmtInt)} | ${fmtInt(line.trackedMs.median)} | ${range(line.cpuMs, fmtInt)} | ${range(line.peakRssBytes, megabytes)} | ${fmtInt(line.requests.median)} | ${kilobytes(line.bytes.median)} | ${line.fdatasyncsPerBatch === null ? '' : line.fdatasyncsPerBatch.median.toFixed(2)} | ${line.lostTotal} / ${line.duplicatedTotal} | ${credited(line.vsFloor)} | ${credited(line.vsFastestLosslessPeer)} |`,
       )
     }
   }
   if (results.bundles.length > 0) {
     out.push('')
-    out.push('**Browser bundle**: initialize + identify + track + flush, esbuild minified, ES2020, browser platform, ESM with splitting; gzip -9 of the initial chunk (lazy chunks apart).')
+    out.push('**Browser bundle**: initialize + identify + track + flush, built from each package as published (jwt-sync from `dist`), esbuild minified, ES2020, browser platform, ESM with splitting; gzip -9 of the initial chunk (lazy chunks apart).')
     out.push('')
     out.push('| SDK | version | initial chunk gzipped KB | minified KB | lazy chunks (their gzipped KB) |')
     out.push('| --- | --- | ---: | ---: | ---: |')
@@ -216,9 +163,21 @@ export const renderMarkdown = (results: BenchResults): string => {
       out.push(bundle.ok ? `| ${bundle.label} | ${version} | ${kilobytes(bundle.gzipBytes)} | ${kilobytes(bundle.minifiedBytes)} | ${bundle.lazyChunks} (${kilobytes(bundle.lazyGzipBytes)}) |` : `| ${bundle.label} | ${version} | not measured: ${bundle.error} | | |`)
     }
   }
+  if (results.budgets.length > 0) {
+    out.push('')
+    out.push('**Size budgets** (`.size-limit.json`, built from `dist` as an app\'s bundler builds it; esbuild minified, ES2020, gzip -9):')
+    out.push('')
+    out.push('| budget | gzipped KB | limit KB | minified KB |')
+    out.push('| --- | ---: | ---: | ---: |')
+    for (const budget of results.budgets) out.push(`| ${budget.name} | ${kilobytes(budget.gzipBytes)} | ${kilobytes(budget.limitBytes)} | ${kilobytes(budget.minifiedBytes)} |`)
+  }
+  if (results.compressionCost !== 'not run') {
+    out.push('')
+    out.push(`**Compression cost** (R20, zlib level 1 in the thread pool; gzip subject against the plain memory subject, medians): ${results.compressionCost}.`)
+  }
   if (results.verdicts.length > 0) {
     out.push('')
-    out.push('**Targets** (2-core machine, N = 20,000):')
+    out.push(`**Targets** (issue 12; ${results.machine.cores}-core machine, N = ${fmtInt(settings.n)}):`)
     out.push('')
     for (const verdict of results.verdicts) out.push(`- ${verdict.pass ? 'PASS' : 'MISS'}: ${verdict.target}: ${verdict.measured}`)
   }

@@ -1,7 +1,8 @@
 // track() throughput into memory storage with 1k, 100k and 1M items pending, and heap per
-// pending item against its JSON size. Figures, not assertions: run `pnpm bench`.
+// pending item against its JSON size. Figures and PASS/MISS, not assertions: run `pnpm bench`.
 import * as E from 'fp-ts/lib/Either.js'
 import { createManualClock, createMemoryStorage, createSdk, type Sdk } from '@jwt-sync/core'
+import { reportVerdicts, type BenchVerdict } from '../../../scripts/benchVerdicts.mjs'
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined)
 const attributes = { sku: 'A1-2093', price: 9.5, quantity: 2, currency: 'EUR', gift: false, tags: ['summer', 'sale'], page: '/cart', position: 3 }
@@ -54,7 +55,14 @@ const main = async (): Promise<void> => {
     await sdk.shutdown()
   }
   const cost = (pending: number) => 1 / (rates[pending] ?? 1)
-  console.log(`  per-call cost at 1M vs 1k: ${(cost(1_000_000) / cost(1_000)).toFixed(2)}x (target <= 1.5x); at 1k: ${((rates[1_000] ?? 0) / 200_000).toFixed(2)}x the 200,000/s target`)
+  const flatness = cost(1_000_000) / cost(1_000)
+  console.log(`  per-call cost at 1M vs 1k: ${flatness.toFixed(2)}x (target <= 1.5x); at 1k: ${((rates[1_000] ?? 0) / 200_000).toFixed(2)}x the 200,000/s target`)
+  const verdicts: BenchVerdict[] = [1_000, 100_000, 1_000_000].map((pending) => ({
+    target: `track() >= 200,000/s with ${pending.toLocaleString('en')} pending`,
+    measured: `${Math.round(rates[pending] ?? 0).toLocaleString('en')}/s (${((rates[pending] ?? 0) / 200_000).toFixed(2)}x)`,
+    pass: (rates[pending] ?? 0) >= 200_000,
+  }))
+  verdicts.push({ target: 'track() flat: cost per call at 1M pending <= 1.5x at 1k', measured: `${flatness.toFixed(2)}x`, pass: flatness <= 1.5 })
 
   gc()
   const sdk = newSdk()
@@ -71,6 +79,8 @@ const main = async (): Promise<void> => {
   console.log(`  heap per pending item: ${Math.round(perItem)} bytes; JSON size ${jsonSize} bytes; ratio ${(perItem / jsonSize).toFixed(2)}x (target <= 2x)`)
   console.log(`  (${sdk.getState().pendingCount} items pending)`)
   await sdk.shutdown()
+  verdicts.push({ target: 'heap per pending item <= 2x its JSON size', measured: `${Math.round(perItem)} bytes vs ${jsonSize} (${(perItem / jsonSize).toFixed(2)}x)`, pass: perItem / jsonSize <= 2 })
+  reportVerdicts('core: track()', verdicts)
 }
 
 await main()

@@ -7,7 +7,7 @@ import type { DriverSubject } from '../driverHarness.js'
 
 /**
  * jwt-sync as an app would set it up: JWT on with a real RS256 token for the one user, the fetch
- * transport, batches of 100, the given storage.
+ * transport, batches of 100, the given storage, and compression as the subject says.
  *
  * @example
  * ```ts
@@ -21,7 +21,8 @@ export const jwtSyncSubject = async (config: DriverConfig, storage: Storage): Pr
       appId: 'bench',
       baseUrl: `${config.sinkUrl}/jwt-sync`,
       environment: 'live',
-      networkConfig: { authorizationConfig: { isJwtEnabled: true } },
+      // The floor sends JSON as it is; jwt-sync compresses only in the subject that measures it (R20).
+      networkConfig: { authorizationConfig: { isJwtEnabled: true }, compression: config.compression ?? 'none' },
       maxBatchSize: config.batchSize ?? 100,
     },
     { transport: createFetchTransport(), storage },

@@ -10,7 +10,7 @@ import type { Step } from './step.js'
  * const request = buildBatchRequest({ ...input, compress: compressesRequests(context) })
  * ```
  */
-export const compressesRequests = (context: SyncContext): boolean => context.settings.compression === 'gzip' && !context.compressionRefused
+export const compressesRequests = (context: SyncContext): boolean => context.settings.compression === 'gzip' && context.compressionRefused !== true
 
 /**
  * R20: the server answered 415 (Unsupported Media Type) to a compressed body. It cannot read gzip,

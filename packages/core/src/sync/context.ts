@@ -25,8 +25,8 @@ export type MachineSettings = {
   readonly clientValidation: boolean
   readonly allowedAlgorithms: readonly string[]
   readonly backoff: BackoffSettings
-  /** Whether request bodies may be gzip-compressed (R20). */
-  readonly compression: 'gzip' | 'none'
+  /** Whether request bodies may be gzip-compressed (R20); absent: not. */
+  readonly compression?: 'gzip' | 'none'
 }
 
 /**
@@ -146,6 +146,6 @@ export type SyncContext = {
   readonly totals: SyncTotals
   /** What the sync loop decided at its last decision; the states after `deciding` act on it. */
   readonly plan: SyncPlan
-  /** R20: the server answered 415 to a compressed body; requests stay uncompressed from then on. Not persisted. */
-  readonly compressionRefused: boolean
+  /** R20: the server answered 415 to a compressed body; requests stay uncompressed from then on. Not persisted; absent: false. */
+  readonly compressionRefused?: boolean
 }
