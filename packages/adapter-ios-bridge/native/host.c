@@ -23,6 +23,7 @@
 #include <curl/curl.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -363,6 +364,35 @@ static int persist(Namespace *ns, const char *json) {
   return fclose(f) == 0 && ok;
 }
 
+/*
+ * R11: a commit with "erase": true forgets a logged-out user, so the log must not keep what it
+ * removed or overwrote. Rewrites the log as one write of the live data (temp file, fsync, rename,
+ * directory fsync).
+ */
+static int checkpoint(Namespace *ns) {
+  Buf b = {0}; buf_str(&b, "{\"append\":[");
+  int first = 1;
+  for (size_t i = 0; i < ns->n_items; i++) {
+    if (!ns->items[i].alive) continue;
+    if (!first) buf_str(&b, ",");
+    first = 0; buf_str(&b, ns->items[i].json);
+  }
+  buf_str(&b, "],\"deadLetters\":[");
+  for (size_t i = 0; i < ns->n_dead; i++) { if (i) buf_str(&b, ","); buf_str(&b, ns->dead[i]); }
+  buf_str(&b, "],\"state\":{");
+  for (size_t i = 0; i < ns->n_state; i++) { if (i) buf_str(&b, ","); buf_json_string(&b, ns->state[i].key); buf_str(&b, ":"); buf_str(&b, ns->state[i].json); }
+  buf_str(&b, "}}");
+  Buf tmp = {0}; buf_str(&tmp, ns->path); buf_str(&tmp, ".tmp");
+  FILE *f = fopen(tmp.data, "w");
+  int ok = f && fputs(b.data, f) >= 0 && fputc('\n', f) != EOF && fflush(f) == 0 && fsync(fileno(f)) == 0;
+  if (f) ok = fclose(f) == 0 && ok;
+  ok = ok && rename(tmp.data, ns->path) == 0;
+  if (ok) { int dir = open(storage_dir, O_RDONLY); if (dir >= 0) { fsync(dir); close(dir); } }
+  else unlink(tmp.data);
+  free(b.data); free(tmp.data);
+  return ok;
+}
+
 static void storage_answer(const char *id, const char *value) {
   Buf b = {0}; buf_str(&b, "{\"v\":1,\"kind\":\"storageResult\",\"id\":"); buf_json_string(&b, id);
   buf_str(&b, ",\"value\":"); buf_str(&b, value); buf_str(&b, "}");
@@ -421,8 +451,14 @@ static void perform_storage(const char *id, JSValueRef message) {
       Buf removed = {0}; buf_str(&removed, "{");
       apply_write(ns, write, &removed);
       buf_str(&removed, "}");
-      buf_str(&v, "{\"removedByIdentity\":"); buf_str(&v, removed.data); buf_str(&v, "}");
-      storage_answer(id, v.data);
+      JSValueRef erase = get(write, "erase");
+      if (JSValueIsBoolean(ctx, erase) && JSValueToBoolean(ctx, erase) && !checkpoint(ns)) {
+        /* The commit is applied; answering a failure makes the SDK send it again (idempotent). */
+        storage_failure(id, "io", "cannot rewrite the log to erase a logged-out user's data");
+      } else {
+        buf_str(&v, "{\"removedByIdentity\":"); buf_str(&v, removed.data); buf_str(&v, "}");
+        storage_answer(id, v.data);
+      }
       free(removed.data);
     }
     free(json);

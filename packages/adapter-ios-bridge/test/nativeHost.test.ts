@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
@@ -163,7 +163,13 @@ describe('native JavaScriptCore host (C API, libcurl, files)', () => {
     expect(storedFor('ios-s3', 'carol')).toEqual([])
     expect(storedFor('ios-s3', null)).toEqual(['anonymous_after_logout'])
     expect(answerOf(run.lines, state.id)).toMatchObject({ value: { pendingCount: 0 } })
-    expect(readdirSync(dir).filter((f) => f.endsWith('.log'))).toHaveLength(1)
+    const logs = readdirSync(dir).filter((f) => f.endsWith('.log'))
+    expect(logs).toHaveLength(1)
+    // R11: the erasing commit rewrote the host's log: neither carol's token nor her items stay at rest.
+    const atRest = readFileSync(join(dir, logs[0] ?? ''), 'utf8')
+    expect(atRest).not.toContain(bad)
+    expect(atRest).not.toContain('"c1"')
+    expect(atRest).toContain('anonymous_after_logout')
   })
 
   it('R13: items persisted in the host files survive a relaunch and are sent by the next run', async () => {

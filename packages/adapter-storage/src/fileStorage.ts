@@ -130,8 +130,11 @@ const openNamespace = async (options: FileStorageOptions, namespace: string): Pr
   const threshold = options.compactionThresholdBytes ?? 1 << 20
   let nextCompactionAt = threshold
 
-  /** Rewrites the live data to a new file and renames it over the log (R13: bounded disk use). */
-  const compact = async (): Promise<void> => {
+  /**
+   * Rewrites the live data to a new file and renames it over the log (R13: bounded disk use; R11:
+   * what an erasing commit removed or overwrote leaves the disk). Answers whether it did.
+   */
+  const compact = async (): Promise<boolean> => {
     const temporary = `${logPath}.compact`
     let fresh: FileHandle | undefined
     try {
@@ -162,13 +165,17 @@ const openNamespace = async (options: FileStorageOptions, namespace: string): Pr
       fresh = undefined
       await old.close().catch(() => undefined)
       nextCompactionAt = Math.max(threshold, end * 2)
+      return true
     } catch {
       // The old log is intact and still current; try again once it has doubled.
       await fresh?.close().catch(() => undefined)
       await unlink(temporary).catch(() => undefined)
       nextCompactionAt = log.end * 2
+      return false
     }
   }
+  /** An erasing commit whose compaction failed: every later commit tries again until one succeeds. */
+  let eraseOwed = false
 
   const commit = async (write: StorageWrite): Promise<E.Either<StorageFailure, CommitResult>> => {
     let record: CommitRecord
@@ -179,7 +186,10 @@ const openNamespace = async (options: FileStorageOptions, namespace: string): Pr
     } catch (error) {
       return E.left({ kind: 'io', message: `cannot encode the write: ${error instanceof Error ? error.message : String(error)}` })
     }
-    if (Object.keys(record).length === 0) return E.right({ removedByIdentity: {} })
+    if (Object.keys(record).length === 0) {
+      if (write.erase === true || eraseOwed) eraseOwed = !(await compact())
+      return E.right({ removedByIdentity: {} })
+    }
     const { handle, end } = log
     try {
       await writeAll(handle, encoded.frame, end)
@@ -191,7 +201,9 @@ const openNamespace = async (options: FileStorageOptions, namespace: string): Pr
     }
     log.end = end + encoded.frame.length
     const result = index.apply(record, encoded.payloadBytes / NamespaceIndex.weightOf(record), true)
-    if (log.end >= nextCompactionAt && log.end > 2 * index.liveBytes) await compact()
+    // The commit stands either way; a failed erase is owed and retried, never a reason to lose data.
+    if (write.erase === true || eraseOwed) eraseOwed = !(await compact())
+    else if (log.end >= nextCompactionAt && log.end > 2 * index.liveBytes) await compact()
     return E.right(result)
   }
 

@@ -98,7 +98,8 @@ const openNamespace = async (options: KeyValueStorageOptions, namespace: string)
   const threshold = options.compactionThresholdChars ?? 256 * 1024
   let nextCompactionAt = threshold
 
-  const compact = async (): Promise<void> => {
+  /** Rewrites the store as the live data in a new generation. Answers whether it did. */
+  const compact = async (): Promise<boolean> => {
     const compacted = [...index.compactedRecords(COMPACTED_ITEMS_PER_RECORD)].map(encodeText)
     const replaced = await log.replace(compacted)
     const chars = compacted.reduce((sum, text) => sum + text.length, 0)
@@ -110,7 +111,10 @@ const openNamespace = async (options: KeyValueStorageOptions, namespace: string)
       for (const key of Object.keys(index.snapshot().state)) stateSetBy.set(key, 0)
     }
     nextCompactionAt = Math.max(threshold, (E.isRight(replaced) ? chars : logChars) * 2)
+    return E.isRight(replaced)
   }
+  /** An erasing commit whose compaction failed: every later commit tries again until one succeeds. */
+  let eraseOwed = false
 
   /**
    * Takes superseded state values out of earlier records, one `setItem` per record, so an old
@@ -144,7 +148,10 @@ const openNamespace = async (options: KeyValueStorageOptions, namespace: string)
     } catch (error) {
       return E.left({ kind: 'io', message: `cannot encode the write: ${error instanceof Error ? error.message : String(error)}` })
     }
-    if (Object.keys(record).length === 0) return E.right({ removedByIdentity: {} })
+    if (Object.keys(record).length === 0) {
+      if (write.erase === true || eraseOwed) eraseOwed = !(await compact())
+      return E.right({ removedByIdentity: {} })
+    }
     const seq = log.size()
     const appended = await log.append(text)
     if (E.isLeft(appended)) return appended
@@ -156,8 +163,10 @@ const openNamespace = async (options: KeyValueStorageOptions, namespace: string)
       stateSetBy.set(key, seq)
     }
     // Failed cleanups change nothing that was committed; the commit still succeeded.
-    // A logout deletion (R11) compacts at once: the deleted items' data leaves the store now.
-    if (record.ri !== undefined || (logChars >= nextCompactionAt && logChars > 2 * index.liveBytes)) await compact()
+    // An erasing commit (R11) compacts at once: what it removed or overwrote leaves the store now.
+    // A logout deletion is one even when a caller did not say so.
+    if (write.erase === true || record.ri !== undefined || eraseOwed) eraseOwed = !(await compact())
+    else if (logChars >= nextCompactionAt && logChars > 2 * index.liveBytes) await compact()
     else await scrub()
     return E.right(result)
   }

@@ -135,13 +135,17 @@ const openNamespace = async (options: WebStorageOptions, namespace: string): Pro
   const threshold = options.compactionThresholdChars ?? 256 * 1024
   let nextCompactionAt = threshold
 
-  const compact = async (): Promise<void> => {
+  /** Rewrites the log as the live data (bounded size; R11: an erasing commit's leftovers go). Answers whether it did. */
+  const compact = async (): Promise<boolean> => {
     const compacted = [...index.compactedRecords(COMPACTED_ITEMS_PER_RECORD)].map(encodeText)
     const replaced = await log.replace(compacted)
     const chars = compacted.reduce((sum, text) => sum + text.length, 0)
     if (E.isRight(replaced)) logChars = chars
     nextCompactionAt = Math.max(threshold, (E.isRight(replaced) ? chars : logChars) * 2)
+    return E.isRight(replaced)
   }
+  /** An erasing commit whose compaction failed: every later commit tries again until one succeeds. */
+  let eraseOwed = false
 
   const commit = async (write: StorageWrite): Promise<E.Either<StorageFailure, CommitResult>> => {
     let record: CommitRecord
@@ -152,12 +156,17 @@ const openNamespace = async (options: WebStorageOptions, namespace: string): Pro
     } catch (error) {
       return E.left({ kind: 'io', message: `cannot encode the write: ${error instanceof Error ? error.message : String(error)}` })
     }
-    if (Object.keys(record).length === 0) return E.right({ removedByIdentity: {} })
+    if (Object.keys(record).length === 0) {
+      if (write.erase === true || eraseOwed) eraseOwed = !(await compact())
+      return E.right({ removedByIdentity: {} })
+    }
     const appended = await log.append(text)
     if (E.isLeft(appended)) return appended
     logChars += text.length
     const result = index.apply(record, text.length / NamespaceIndex.weightOf(record), true)
-    if (logChars >= nextCompactionAt && logChars > 2 * index.liveBytes) await compact()
+    // The commit stands either way; a failed erase is owed and retried, never a reason to lose data.
+    if (write.erase === true || eraseOwed) eraseOwed = !(await compact())
+    else if (logChars >= nextCompactionAt && logChars > 2 * index.liveBytes) await compact()
     return E.right(result)
   }
 

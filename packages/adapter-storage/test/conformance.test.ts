@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describeStorageConformance } from '@jwt-sync/conformance'
@@ -16,6 +16,12 @@ const fileFixture = (options: { compactionThresholdBytes?: number; durability?: 
       return createFileStorage({ directory, ...options })
     },
     reopen: async () => createFileStorage({ directory, ...options }),
+    // Every byte of every file the driver keeps, as text (records are UTF-8 JSON in binary frames).
+    atRest: async () => {
+      const names = await readdir(directory)
+      const contents = await Promise.all(names.map((name) => readFile(join(directory, name), 'latin1')))
+      return contents.join('\n')
+    },
     cleanup: async () => {
       for (const dir of directories.splice(0)) await rm(dir, { recursive: true, force: true })
     },

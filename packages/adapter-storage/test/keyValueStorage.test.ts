@@ -15,6 +15,7 @@ const fixture = (batch: boolean, compactionThresholdChars?: number) => {
     },
     // A relaunch: a new storage object on the data the store kept.
     reopen: async () => createKeyValueStorage({ store: store.survivor(), ...options }),
+    atRest: async () => [...store.data.values()].join('\n'),
   }
 }
 

@@ -26,6 +26,12 @@ export type StorageFixture = {
   readonly create: () => Promise<Storage>
   readonly reopen?: (previous: Storage) => Promise<Storage>
   readonly cleanup?: () => Promise<void>
+  /**
+   * Everything the driver keeps at rest for the storage `create` gave last, as text (file bytes,
+   * database records, store values), so a scenario can check that erased data is gone from the
+   * medium, not only from the answers (R11). Drivers that keep nothing at rest (memory) omit it.
+   */
+  readonly atRest?: () => Promise<string>
 }
 
 /**
@@ -243,6 +249,31 @@ export const storageScenarios: readonly StorageScenario[] = [
             bob: ids(items(bob, 0, 2, 'ri')),
             pending: { 'user:bob': 2, anon: 1 },
           },
+        }
+      }),
+  },
+  {
+    name: 'R11: an erasing commit leaves nothing it removed or overwrote at rest (items, earlier state values)',
+    act: (fixture) =>
+      withNamespace(fixture, async (ns) => {
+        const tag = runTag()
+        const leaving = userKey(`leaving-${tag}`)
+        const secretToken = `token-of-the-leaving-user-${tag}`
+        const leavingItems = items(leaving, 0, 6, `erased-item-${tag}`)
+        const staying = items(ANON, 0, 3, `kept-${tag}`)
+        await must('commit', ns.commit({ append: leavingItems, state: { tokens: { leaving: secretToken } } }))
+        await must('commit', ns.commit({ append: staying, state: { tokens: { leaving: `${secretToken}-refreshed` } } }))
+        await must('commit', ns.commit({ removeIdentities: [leaving], state: { tokens: {} }, erase: true }))
+        const loaded = await must('load', ns.load())
+        const atRest = fixture.atRest === undefined ? '' : await fixture.atRest()
+        return {
+          observed: {
+            pending: loaded.pendingByIdentity,
+            tokens: loaded.state['tokens'],
+            leftAtRest: [secretToken, `erased-item-${tag}`].filter((secret) => atRest.includes(secret)),
+            keptAtRest: fixture.atRest === undefined || atRest.includes(`kept-${tag}`),
+          },
+          expected: { pending: { [ANON]: 3 }, tokens: {}, leftAtRest: [], keptAtRest: true },
         }
       }),
   },

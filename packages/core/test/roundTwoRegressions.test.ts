@@ -35,6 +35,26 @@ describe('round two regressions', () => {
     expect(E.isLeft(sdk.passAuthenticationDetails({ identifier: 'u1', token: refusedAtLogout }))).toBe(true)
   })
 
+  it.each([
+    ['flushed', { status: 200 }],
+    ['deleted', { status: 401, body: JSON.stringify({ error: { type: 'JWT', code: 'INVALID_SIGNATURE' } }) }],
+  ] as const)('R11: the commit that forgets a logged-out user (items %s) erases, and carries the token record without them', async (_case, answer) => {
+    const commits: StorageWrite[] = []
+    const storage = storageWith((ns) => ({ commit: (write: StorageWrite) => (commits.push(write), ns.commit(write)) }))
+    const { sdk, server, clock } = await startHarness({ storage })
+    sdk.identify('u1')
+    sdk.passAuthenticationDetails({ identifier: 'u1', token: validToken('u1', clock.now()) })
+    sdk.track('a')
+    await sdk.whenPersisted()
+    server.answer(answer)
+    await sdk.logout()
+    await sdk.whenPersisted()
+    const erasing = commits.filter((write) => write.erase === true)
+    expect(erasing).toHaveLength(1)
+    const tokens = erasing[0]?.state?.['tokens'] as { value: Record<string, unknown> } | undefined
+    expect(tokens?.value).toEqual({})
+  })
+
   it('R7: refused tokens written in full by the first release are read back as digests and still refused', async () => {
     const clock = createManualClock(START)
     const refused = validToken('u1', clock.now(), 'old')

@@ -11,12 +11,24 @@ import { createWebStorage } from '../../src/webStorage.js'
 // The page's globals this harness touches (the repo typechecks without the DOM lib).
 type IdbRequest = { result: unknown; error: unknown; onsuccess: (() => void) | null; onerror: (() => void) | null }
 type IdbDatabase = {
-  transaction(store: string, mode: 'readwrite'): { objectStore(name: string): { put(value: unknown, key: number): unknown }; oncomplete: (() => void) | null; onerror: (() => void) | null; error: unknown }
+  transaction(store: string, mode: 'readwrite' | 'readonly'): {
+    objectStore(name: string): { put(value: unknown, key: number): unknown; getAll(): IdbRequest }
+    oncomplete: (() => void) | null
+    onerror: (() => void) | null
+    error: unknown
+  }
+  readonly objectStoreNames: Iterable<string>
   close(): void
 }
 type PageGlobals = {
-  indexedDB?: { open(name: string, version: number): IdbRequest }
-  localStorage: { setItem(key: string, value: string): void; removeItem(key: string): void }
+  indexedDB?: { open(name: string, version?: number): IdbRequest; databases(): Promise<{ name?: string }[]> }
+  localStorage: {
+    setItem(key: string, value: string): void
+    removeItem(key: string): void
+    getItem(key: string): string | null
+    key(index: number): string | null
+    readonly length: number
+  }
   location: { search: string }
   IDBObjectStore: { prototype: { put: (...args: unknown[]) => unknown } }
 }
@@ -58,6 +70,38 @@ const outcome = async (act: () => Promise<{ observed: unknown; expected: unknown
   }
 }
 
+/** Every record of this run's IndexedDB databases (or its localStorage keys), as text. */
+const everythingAtRest = async (prefix: string): Promise<string> => {
+  if (page.indexedDB === undefined) {
+    const values: string[] = []
+    for (let i = 0; i < page.localStorage.length; i++) {
+      const key = page.localStorage.key(i)
+      if (key !== null && key.includes(prefix)) values.push(page.localStorage.getItem(key) ?? '')
+    }
+    return values.join('\n')
+  }
+  const indexedDB = page.indexedDB
+  const texts: string[] = []
+  for (const { name } of await indexedDB.databases()) {
+    if (name === undefined || !name.includes(prefix)) continue
+    const db = await new Promise<IdbDatabase>((resolve, reject) => {
+      const request = indexedDB.open(name)
+      request.onsuccess = () => resolve(request.result as IdbDatabase)
+      request.onerror = () => reject(request.error)
+    })
+    for (const storeName of [...db.objectStoreNames]) {
+      const records = await new Promise<unknown>((resolve, reject) => {
+        const request = db.transaction(storeName, 'readonly').objectStore(storeName).getAll()
+        request.onsuccess = () => resolve(request.result)
+        request.onerror = () => reject(request.error)
+      })
+      texts.push(JSON.stringify(records))
+    }
+    db.close()
+  }
+  return texts.join('\n')
+}
+
 const reloadItems = [...items(0, 30, 'reload'), ...items(30, 35, 'reload')]
 
 const harness = {
@@ -70,6 +114,7 @@ const harness = {
     return runStorageScenario(scenario, {
       create: async () => createWebStorage({ databasePrefix: prefix, compactionThresholdChars: 2048 }),
       reopen: async () => createWebStorage({ databasePrefix: prefix, compactionThresholdChars: 2048 }),
+      atRest: () => everythingAtRest(prefix),
     })
   },
 

@@ -48,6 +48,13 @@ export type StorageWrite = {
   readonly deadLetters?: readonly DeadLetter[]
   /** Key-value state: a value sets the key, `null` deletes it. */
   readonly state?: Readonly<Record<string, StateValue | null>>
+  /**
+   * R11: this write forgets a logged-out user. Once it has committed, neither the items it
+   * removes nor any earlier value of the state keys it sets or deletes may remain readable at rest
+   * (a user's token among them). A driver that keeps history, such as an append-only log, rewrites
+   * it (compacts) as part of this commit; one that keeps none has nothing to do.
+   */
+  readonly erase?: boolean
 }
 
 /**

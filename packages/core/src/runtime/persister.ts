@@ -10,11 +10,13 @@ type Group = {
   removeIdentities: IdentityKey[]
   deadLetters: DeadLetter[]
   state: Record<string, StateValue | null>
+  /** R11: the commit must leave no history of what it removes or overwrites (see `StorageWrite.erase`). */
+  erase: boolean
   /** The last enqueue number folded into this group. */
   lastSeq: number
 }
 
-const emptyGroup = (): Group => ({ append: [], remove: [], removeIdentities: [], deadLetters: [], state: {}, lastSeq: 0 })
+const emptyGroup = (): Group => ({ append: [], remove: [], removeIdentities: [], deadLetters: [], state: {}, erase: false, lastSeq: 0 })
 
 const RETRY_FIRST_MS = 1_000
 const RETRY_MAX_MS = 30_000
@@ -137,6 +139,7 @@ export const createPersister = (options: {
     if (group.removeIdentities.length > 0) write.removeIdentities = group.removeIdentities
     if (group.deadLetters.length > 0) write.deadLetters = group.deadLetters
     if (Object.keys(group.state).length > 0) write.state = group.state
+    if (group.erase) write.erase = true
     return write
   }
 
@@ -228,6 +231,7 @@ export const createPersister = (options: {
       if (write.removeIdentities !== undefined) group.removeIdentities.push(...write.removeIdentities)
       if (write.deadLetters !== undefined) group.deadLetters.push(...write.deadLetters)
       if (write.state !== undefined) Object.assign(group.state, write.state)
+      if (write.erase === true) group.erase = true
       group.lastSeq = ++seq
       schedule()
     },

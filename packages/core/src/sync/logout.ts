@@ -31,7 +31,8 @@ export const deleteLoggedOutUser = (context: SyncContext, deletion: OwedDeletion
     identifier,
   )
   const emits: SyncEmitted[] = [
-    { type: 'persist', write: { removeIdentities: [key] } },
+    // With the token forgotten in the same tick, this commit leaves nothing of the user at rest.
+    { type: 'persist', write: { removeIdentities: [key], erase: true } },
     emitAuthError(
       context,
       source,
@@ -47,7 +48,7 @@ export const deleteLoggedOutUser = (context: SyncContext, deletion: OwedDeletion
 
 /**
  * R11 bookkeeping before each decision: a logged-out user with nothing left pending is done, and
- * the user's token is forgotten in memory and storage.
+ * the user's token is forgotten in memory and storage (no earlier copy left at rest).
  */
 export const settleLoggedOutUsers = (context: SyncContext): Step => {
   let next = context
@@ -55,5 +56,6 @@ export const settleLoggedOutUsers = (context: SyncContext): Step => {
     if ((next.pendingByIdentity[identityKeyOf(identifier)] ?? 0) > 0) continue
     next = forgetToken({ ...next, loggingOut: next.loggingOut.filter((user) => user !== identifier) }, identifier)
   }
-  return { context: next, emits: [] }
+  // The token record without them is written in this tick; erase makes the storage drop the old one.
+  return { context: next, emits: next === context ? [] : [{ type: 'persist', write: { erase: true } }] }
 }
