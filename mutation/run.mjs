@@ -1,0 +1,293 @@
+#!/usr/bin/env node
+// Mutation testing with Stryker (issue 14). Usage, from the repository root:
+//
+//   node mutation/run.mjs              every scope (core, server); refreshes the committed
+//                                      baseline (mutation/incremental) and mutation/SUMMARY.md
+//   node mutation/run.mjs jwt|wire|sync|core|server
+//                                      one scope, for work on it; results stay in reports/
+//   node mutation/run.mjs guard        CI: every scope, incremental from the committed baseline,
+//                                      time-boxed; fails when a folder drops below its threshold
+//   node mutation/run.mjs check        thresholds only, on the reports already written
+//
+// Options: --fresh (retest every mutant, ignoring incremental results), --concurrency N (or
+// MUTATION_CONCURRENCY; default 1: the machine has 2 cores and is shared), --minutes N (guard's
+// time box, default 12). Environment passed to the tests: FC_RUNS (model-based runs, 25 here
+// unless set; CI's plain test run keeps 1,000) and FC_SEED (fixed, so every mutant meets the
+// same runs and a score can be reproduced).
+import { spawn } from 'node:child_process'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { BASELINE_DIR, FULL_SCOPES, REPORTS_DIR, SCOPES, SUITES, THRESHOLDS } from './scopes.mjs'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+process.chdir(ROOT)
+
+const args = process.argv.slice(2)
+const flag = (name) => args.includes(`--${name}`)
+const option = (name, fallback) => {
+  const index = args.indexOf(`--${name}`)
+  return index >= 0 && args[index + 1] !== undefined ? args[index + 1] : fallback
+}
+const positional = args.filter((arg, index) => !arg.startsWith('--') && !['--concurrency', '--minutes'].includes(args[index - 1] ?? ''))
+const command = positional[0] ?? 'full'
+
+const reportPaths = (scope, kind = 'runs') => ({
+  html: `${REPORTS_DIR}/${kind}/${scope}/index.html`,
+  json: `${REPORTS_DIR}/${kind}/${scope}/mutation.json`,
+})
+
+/** The Stryker options of one scope. */
+const strykerOptions = (scope, { incrementalFile, fresh, concurrency, kind }) => {
+  const { suite, mutate } = SCOPES[scope]
+  const reports = reportPaths(scope, kind)
+  return {
+    testRunner: 'vitest',
+    plugins: [fileURLToPath(import.meta.resolve('@stryker-mutator/vitest-runner'))],
+    vitest: { configFile: SUITES[suite].vitestConfig, related: false },
+    coverageAnalysis: 'perTest',
+    mutate,
+    // TypeScript 7 has no JavaScript API: Stryker's tsconfig rewriting and its TypeScript
+    // checker cannot run. Pointing at no file skips the rewriting; there is no checker.
+    tsconfigFile: 'mutation/no-tsconfig.json',
+    checkers: [],
+    // Only what the tests read is copied into the sandbox (node_modules are linked, not copied).
+    ignorePatterns: ['/packages/*', '!/packages/core', '!/packages/reference-server', 'dist', '/docs/api', '/reports', '/.changeset', '/coverage', '*.tsbuildinfo'],
+    tempDirName: `${REPORTS_DIR}/.stryker-tmp`,
+    cleanTempDir: 'always',
+    concurrency,
+    incremental: true,
+    incrementalFile,
+    force: fresh,
+    // A mutant's tests get their normal time x1.5 plus this much (the machine is shared).
+    timeoutMS: 10_000,
+    reporters: ['html', 'json', 'clear-text', 'progress-append-only'],
+    htmlReporter: { fileName: reports.html },
+    jsonReporter: { fileName: reports.json },
+    clearTextReporter: { allowColor: false, reportMutants: false, reportTests: false, logTests: false },
+    thresholds: { high: 90, low: 80, break: null },
+    fileLogLevel: 'off',
+    logLevel: 'info',
+  }
+}
+
+/** Runs Stryker for one scope in a child process (own process group, so a time box can end it). */
+const runStryker = (scope, settings, deadline) =>
+  new Promise((resolve) => {
+    const started = Date.now()
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--stryker-child', JSON.stringify(strykerOptions(scope, settings))], {
+      stdio: 'inherit',
+      detached: true,
+      env: { ...process.env, FC_RUNS: process.env.FC_RUNS ?? '25', FC_SEED: process.env.FC_SEED ?? '20261128' },
+    })
+    let timedOut = false
+    const timer =
+      deadline === null
+        ? null
+        : setTimeout(() => {
+            timedOut = true
+            console.error(`mutation: ${scope} is still running at its time box; stopping it`)
+            try {
+              process.kill(-child.pid, 'SIGTERM')
+              setTimeout(() => {
+                try {
+                  process.kill(-child.pid, 'SIGKILL')
+                } catch {}
+              }, 10_000).unref()
+            } catch {}
+          }, Math.max(0, deadline - Date.now()))
+    child.on('exit', (code) => {
+      if (timer !== null) clearTimeout(timer)
+      const minutes = ((Date.now() - started) / 60_000).toFixed(1)
+      console.log(`mutation: ${scope} took ${minutes} min`)
+      resolve({ ok: code === 0 && !timedOut, timedOut, minutes })
+    })
+  })
+
+/** In the child: Stryker 10 refuses Node < 22 when its CLI module loads. Nothing it runs here needs Node 22. */
+const strykerChild = async (optionsJson) => {
+  const realVersion = process.version
+  Object.defineProperty(process, 'version', { value: 'v22.0.0', configurable: true, writable: true })
+  const { Stryker } = await import('@stryker-mutator/core')
+  Object.defineProperty(process, 'version', { value: realVersion, configurable: true, writable: true })
+  await new Stryker(JSON.parse(optionsJson)).runMutationTest()
+}
+
+// ---- Scores ----------------------------------------------------------------------------------
+
+const DETECTED = new Set(['Killed', 'Timeout'])
+const UNDETECTED = new Set(['Survived', 'NoCoverage'])
+
+const readReport = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null)
+
+/** Killed, survived and score per folder (each folder counts every file below it) and per file. */
+export const scoresOf = (reports) => {
+  const folders = new Map()
+  const bump = (key, detected) => {
+    const entry = folders.get(key) ?? { detected: 0, undetected: 0 }
+    if (detected) entry.detected++
+    else entry.undetected++
+    folders.set(key, entry)
+  }
+  for (const report of reports) {
+    for (const [file, { mutants }] of Object.entries(report.files)) {
+      const parts = file.split('/')
+      for (const mutant of mutants) {
+        if (!DETECTED.has(mutant.status) && !UNDETECTED.has(mutant.status)) continue
+        const detected = DETECTED.has(mutant.status)
+        for (let depth = 1; depth < parts.length; depth++) bump(parts.slice(0, depth).join('/'), detected)
+        bump(file, detected)
+      }
+    }
+  }
+  return folders
+}
+
+const scoreText = (entry) => (entry === undefined || entry.detected + entry.undetected === 0 ? 'n/a' : ((100 * entry.detected) / (entry.detected + entry.undetected)).toFixed(2))
+
+/** Checks every threshold whose folder these reports mutated; returns the failures. */
+const checkThresholds = (reports) => {
+  const scores = scoresOf(reports)
+  const failures = []
+  for (const [folder, minimum] of Object.entries(THRESHOLDS)) {
+    const entry = scores.get(folder)
+    if (entry === undefined) continue
+    const score = Number(scoreText(entry))
+    const line = `${folder}: ${score.toFixed(2)}% (threshold ${minimum}%, ${entry.detected} detected, ${entry.undetected} undetected)`
+    if (score < minimum) failures.push(line)
+    console.log(`${score < minimum ? 'BELOW' : 'ok   '} ${line}`)
+  }
+  return failures
+}
+
+const originalText = (source, location) => {
+  const lines = source.split('\n')
+  const { start, end } = location
+  const text =
+    start.line === end.line
+      ? (lines[start.line - 1] ?? '').slice(start.column - 1, end.column - 1)
+      : [(lines[start.line - 1] ?? '').slice(start.column - 1), ...lines.slice(start.line, end.line - 1), (lines[end.line - 1] ?? '').slice(0, end.column - 1)].join('\n')
+  return text
+}
+
+const oneLine = (text, max = 70) => {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat
+}
+
+/** mutation/SUMMARY.md: the score of every folder and each mutant no test detects. */
+const writeSummary = (reports, timing) => {
+  const scores = scoresOf(reports)
+  const rows = [...scores.entries()]
+    .filter(([key]) => !key.endsWith('.ts') && (key.startsWith('packages/core/src') || key.startsWith('packages/reference-server/src/verification')))
+    .sort(([a], [b]) => a.localeCompare(b))
+  const lines = [
+    '# Mutation testing: summary',
+    '',
+    'Written by `pnpm mutation` (mutation/run.mjs) from the last full run; the HTML and JSON reports',
+    'are in `reports/mutation/runs/` (not committed). How to read and refresh it: [README.md](README.md).',
+    'Mutants no test can detect because they change nothing observable: [EQUIVALENT.md](EQUIVALENT.md).',
+    '',
+    `Last full run: ${timing}.`,
+    '',
+    '| Folder | Score | Detected | Undetected | Threshold |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...rows.map(([folder, entry]) => `| \`${folder}\` | ${scoreText(entry)}% | ${entry.detected} | ${entry.undetected} | ${THRESHOLDS[folder] !== undefined ? `${THRESHOLDS[folder]}%` : ''} |`),
+    '',
+    'Detected: killed by a test, or timed out (an endless loop). Undetected: survived every test',
+    'that runs the mutated code, or no test runs it. Mutants disabled in the source (`// Stryker',
+    'disable`) count in neither.',
+    '',
+    '## Undetected mutants',
+    '',
+  ]
+  for (const report of reports) {
+    for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+      const undetected = mutants.filter((mutant) => UNDETECTED.has(mutant.status)).sort((a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column)
+      if (undetected.length === 0) continue
+      lines.push(`### \`${file}\` (${undetected.length})`, '')
+      for (const mutant of undetected) {
+        const at = `${mutant.location.start.line}:${mutant.location.start.column}`
+        lines.push(`- ${at} ${mutant.status} ${mutant.mutatorName}: \`${oneLine(originalText(source, mutant.location)).replace(/`/g, "'")}\` -> \`${oneLine(mutant.replacement ?? '').replace(/`/g, "'")}\``)
+      }
+      lines.push('')
+    }
+  }
+  writeFileSync('mutation/SUMMARY.md', `${lines.join('\n').trimEnd()}\n`)
+  console.log('mutation: wrote mutation/SUMMARY.md')
+}
+
+// ---- Commands --------------------------------------------------------------------------------
+
+const main = async () => {
+  if (args[0] === '--stryker-child') return strykerChild(args[1])
+  const fresh = flag('fresh')
+  const concurrency = Number(option('concurrency', process.env.MUTATION_CONCURRENCY ?? '1'))
+  mkdirSync(REPORTS_DIR, { recursive: true })
+
+  if (command === 'check') {
+    const reports = FULL_SCOPES.map((scope) => readReport(reportPaths(scope).json)).filter((report) => report !== null)
+    const failures = checkThresholds(reports)
+    process.exitCode = failures.length > 0 ? 1 : 0
+    return
+  }
+
+  if (command === 'guard') {
+    // CI: start from the committed baseline; only mutants whose code or covering tests changed run.
+    const deadline = Date.now() + Number(option('minutes', '12')) * 60_000
+    const reports = []
+    for (const scope of FULL_SCOPES) {
+      const incrementalFile = `${REPORTS_DIR}/guard/${scope}.incremental.json`
+      mkdirSync(path.dirname(incrementalFile), { recursive: true })
+      const baseline = `${BASELINE_DIR}/${scope}.json`
+      if (!existsSync(baseline)) throw new Error(`mutation guard: no baseline ${baseline}; run pnpm mutation and commit it`)
+      copyFileSync(baseline, incrementalFile)
+      const run = await runStryker(scope, { incrementalFile, fresh: false, concurrency, kind: 'guard' }, deadline)
+      if (run.timedOut) {
+        console.error(
+          'mutation guard: FAILED: the changes since the committed baseline leave more mutants to test than CI has time for. ' +
+            'Run `pnpm mutation` (it refreshes mutation/incremental/ and mutation/SUMMARY.md) and commit the result.',
+        )
+        process.exitCode = 1
+        return
+      }
+      if (!run.ok) throw new Error(`mutation guard: Stryker failed on ${scope}`)
+      reports.push(readReport(reportPaths(scope, 'guard').json))
+    }
+    const failures = checkThresholds(reports)
+    if (failures.length > 0) console.error(`mutation guard: FAILED: below threshold:\n  ${failures.join('\n  ')}`)
+    else console.log('mutation guard: every folder at or above its threshold')
+    process.exitCode = failures.length > 0 ? 1 : 0
+    return
+  }
+
+  const scopes = command === 'full' ? FULL_SCOPES : [command]
+  for (const scope of scopes) if (SCOPES[scope] === undefined) throw new Error(`unknown scope ${scope}; one of ${Object.keys(SCOPES).join(', ')}, guard, check`)
+  const timings = []
+  const reports = []
+  for (const scope of scopes) {
+    let incrementalFile
+    if (command === 'full') {
+      mkdirSync(BASELINE_DIR, { recursive: true })
+      incrementalFile = `${BASELINE_DIR}/${scope}.json`
+    } else {
+      // A narrower scope starts from the full run's results for its files.
+      incrementalFile = `${REPORTS_DIR}/incremental/${scope}.json`
+      mkdirSync(path.dirname(incrementalFile), { recursive: true })
+      const baseline = `${BASELINE_DIR}/${SCOPES[scope].suite === 'core' ? 'core' : scope}.json`
+      if (!existsSync(incrementalFile) && existsSync(baseline)) copyFileSync(baseline, incrementalFile)
+    }
+    const run = await runStryker(scope, { incrementalFile, fresh, concurrency, kind: 'runs' }, null)
+    if (!run.ok) throw new Error(`mutation: Stryker failed on ${scope}`)
+    timings.push(`${scope} ${run.minutes} min`)
+    reports.push(readReport(reportPaths(scope).json))
+  }
+  const failures = checkThresholds(reports)
+  if (command === 'full') {
+    const when = new Date().toISOString().slice(0, 10)
+    writeSummary(reports, `${when}, ${timings.join(', ')} at concurrency ${concurrency}${fresh ? ', every mutant retested' : ', incremental'} (FC_RUNS=${process.env.FC_RUNS ?? '25'})`)
+  }
+  process.exitCode = failures.length > 0 ? 1 : 0
+}
+
+await main()

@@ -1,0 +1,37 @@
+// What mutation testing covers, the thresholds it holds the tests to, and where results go.
+// Read by mutation/run.mjs; docs in mutation/README.md.
+
+/**
+ * One Stryker run per suite: the core's tests for mutants in the core, the reference server's
+ * tests for mutants in its token verification. The narrower scopes (jwt, wire, sync) are the
+ * core's run limited to one folder, for quick work on that folder.
+ */
+export const SCOPES = {
+  core: { suite: 'core', mutate: ['packages/core/src/**/*.ts'] },
+  sync: { suite: 'core', mutate: ['packages/core/src/sync/**/*.ts'] },
+  jwt: { suite: 'core', mutate: ['packages/core/src/jwt/**/*.ts'] },
+  wire: { suite: 'core', mutate: ['packages/core/src/wire/**/*.ts'] },
+  server: { suite: 'server', mutate: ['packages/reference-server/src/verification/**/*.ts'] },
+}
+
+/** The scopes `pnpm mutation` and the CI guard run: together they mutate every folder below. */
+export const FULL_SCOPES = ['core', 'server']
+
+export const SUITES = {
+  core: { vitestConfig: 'mutation/vitest.core.ts' },
+  server: { vitestConfig: 'mutation/vitest.server.ts' },
+}
+
+/** Minimum mutation score (%) per folder (a folder counts every file below it). */
+export const THRESHOLDS = {
+  'packages/core/src/sync': 90,
+  'packages/core/src/jwt': 90,
+  'packages/core/src/wire': 90,
+  'packages/core/src': 80,
+  'packages/reference-server/src/verification': 90,
+}
+
+/** Reports and the sandbox: outside git (see .gitignore). */
+export const REPORTS_DIR = 'reports/mutation'
+/** The committed incremental results of the last full run: the baseline the CI guard starts from. */
+export const BASELINE_DIR = 'mutation/incremental'
