@@ -3,7 +3,7 @@ import { fromCallback, type EventObject } from 'xstate'
 import { identifierOf } from '../model/identity.js'
 import type { ResolvedConfig } from '../model/config.js'
 import type { Transport, TransportFailure, HttpResponse } from '../ports/transport.js'
-import type { SyncEvent } from '../sync/events.js'
+import type { SyncEvent, TrackedItems } from '../sync/events.js'
 import type { FormBatchInput, SendBatchInput } from '../sync/machine.js'
 import { buildBatchRequest } from '../wire/buildRequest.js'
 import { classifyResponse } from '../wire/classifyResponse.js'
@@ -15,14 +15,19 @@ type IoDeps = {
   readonly persister: Persister
   readonly now: () => number
   readonly restore: () => Promise<SyncEvent>
+  /** Takes the items tracked while the loop was busy, to send with the event that ends its step. */
+  readonly takeTracked: () => TrackedItems | undefined
 }
+
+/** The events that end a busy step of the sync loop. */
+type StepEnd = Extract<SyncEvent, { readonly type: 'BATCH_FORMED' | 'BATCH_FORM_FAILED' | 'BATCH_SENT' | 'ITEMS_DELETED' }>
 
 /**
  * Runs an async step and sends its result event back, unless the actor was stopped meanwhile.
  * `fromCallback` rather than `fromPromise`: the latter creates an AbortController, which
- * JavaScriptCore does not have.
+ * JavaScriptCore does not have. `withTracked` adds the items tracked meanwhile to the result.
  */
-const callbackActor = <TInput>(run: (input: TInput) => Promise<SyncEvent>) =>
+const callbackActor = <TInput, TEvent extends SyncEvent = SyncEvent>(run: (input: TInput) => Promise<TEvent>, withTracked: (event: TEvent) => SyncEvent = (event) => event) =>
   fromCallback<EventObject, TInput>(({ input, sendBack }) => {
     let active = true
     // Start after the current macrostep: XState starts invoked actors before it notifies the
@@ -32,7 +37,7 @@ const callbackActor = <TInput>(run: (input: TInput) => Promise<SyncEvent>) =>
       .then(() => run(input))
       .then(
       (event) => {
-        if (active) sendBack(event)
+        if (active) sendBack(withTracked(event))
       },
       () => undefined,
     )
@@ -42,44 +47,51 @@ const callbackActor = <TInput>(run: (input: TInput) => Promise<SyncEvent>) =>
   })
 
 /** The statechart's IO actors: restore state, form a batch from storage, send a batch. No policy here. */
-export const createIoActors = (deps: IoDeps) => ({
-  restore: callbackActor<void>(() => deps.restore()),
-  // Reads the queue as it will be once the writes waiting in the persister are committed (the last
-  // batch's acknowledgement among them), so that acknowledgement and this batch's freeze go to
-  // storage in one commit before the request (see `Persister`).
-  formBatch: callbackActor<FormBatchInput>(async ({ identity, limit }) => {
-    const items = await deps.persister.peek(identity, limit)
-    return E.isRight(items)
-      ? { type: 'BATCH_FORMED', identity, items: items.right }
-      : { type: 'BATCH_FORM_FAILED', reason: `${items.left.kind}: ${items.left.message}` }
-  }),
-  // An R11 deletion was handed to the persister as the state was entered: wait until it is durable.
-  awaitDeletion: callbackActor<void>(async () => {
-    await deps.persister.drained()
-    return { type: 'ITEMS_DELETED' }
-  }),
-  sendBatch: callbackActor<SendBatchInput>(async ({ batch, token, compress }) => {
-    // The frozen batch and every counter change before it are durable before the request (R13, R14).
-    await deps.persister.drained()
-    const request = buildBatchRequest({
-      baseUrl: deps.config.baseUrl,
-      appId: deps.config.appId,
-      environment: deps.config.environment,
-      timeoutMs: deps.config.timeoutMs,
-      batchId: batch.batchId,
-      identifier: identifierOf(batch.identity),
-      items: batch.items,
-      token,
-      compress,
-      sentAt: deps.now(),
-    })
-    let result: E.Either<TransportFailure, HttpResponse>
-    try {
-      result = await deps.transport.send(request)()
-    } catch (error) {
-      // The port promises never to throw; a broken transport still only costs a retry.
-      result = E.left({ kind: 'network', message: `transport threw: ${String(error)}` })
-    }
-    return { type: 'BATCH_SENT', batch, token, outcome: classifyResponse(result, deps.now()) }
-  }),
-})
+export const createIoActors = (deps: IoDeps) => {
+  // The events that end a busy step carry the items tracked during it: one event, not two.
+  const withTracked = (event: StepEnd): StepEnd => {
+    const tracked = deps.takeTracked()
+    return tracked === undefined ? event : { ...event, tracked }
+  }
+  return {
+    restore: callbackActor<void>(() => deps.restore()),
+    // Reads the queue as it will be once the writes waiting in the persister are committed (the last
+    // batch's acknowledgement among them), so that acknowledgement and this batch's freeze go to
+    // storage in one commit before the request (see `Persister`).
+    formBatch: callbackActor<FormBatchInput, StepEnd>(async ({ identity, limit }) => {
+      const items = await deps.persister.peek(identity, limit)
+      return E.isRight(items)
+        ? { type: 'BATCH_FORMED', identity, items: items.right }
+        : { type: 'BATCH_FORM_FAILED', reason: `${items.left.kind}: ${items.left.message}` }
+    }, withTracked),
+    // An R11 deletion was handed to the persister as the state was entered: wait until it is durable.
+    awaitDeletion: callbackActor<void, StepEnd>(async () => {
+      await deps.persister.drained()
+      return { type: 'ITEMS_DELETED' }
+    }, withTracked),
+    sendBatch: callbackActor<SendBatchInput, StepEnd>(async ({ batch, token, compress }) => {
+      // The frozen batch and every counter change before it are durable before the request (R13, R14).
+      await deps.persister.drained()
+      const request = buildBatchRequest({
+        baseUrl: deps.config.baseUrl,
+        appId: deps.config.appId,
+        environment: deps.config.environment,
+        timeoutMs: deps.config.timeoutMs,
+        batchId: batch.batchId,
+        identifier: identifierOf(batch.identity),
+        items: batch.items,
+        token,
+        compress,
+        sentAt: deps.now(),
+      })
+      let result: E.Either<TransportFailure, HttpResponse>
+      try {
+        result = await deps.transport.send(request)()
+      } catch (error) {
+        // The port promises never to throw; a broken transport still only costs a retry.
+        result = E.left({ kind: 'network', message: `transport threw: ${String(error)}` })
+      }
+      return { type: 'BATCH_SENT', batch, token, outcome: classifyResponse(result, deps.now()) }
+    }, withTracked),
+  }
+}

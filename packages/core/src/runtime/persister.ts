@@ -199,13 +199,20 @@ export const createPersister = (options: {
     const items: StoredItem[] = []
     const taken = new Set<string>()
     const take = (item: StoredItem): void => {
-      if (items.length < limit && !removed.has(item.id) && !taken.has(item.id)) {
+      if (!removed.has(item.id) && !taken.has(item.id)) {
         items.push(item)
         taken.add(item.id)
       }
     }
-    for (const item of stored.right) take(item)
-    for (const group of queued) for (const item of group.append) if (item.identity === identity) take(item)
+    for (const item of stored.right) if (items.length < limit) take(item)
+    // Appends queued during a long request can be many: stop as soon as the batch is full.
+    for (let g = 0; g < queued.length && items.length < limit; g++) {
+      const appended = queued[g]?.append ?? []
+      for (let i = 0; i < appended.length && items.length < limit; i++) {
+        const item = appended[i]
+        if (item !== undefined && item.identity === identity) take(item)
+      }
+    }
     return E.right(items)
   }
 

@@ -81,7 +81,8 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
     random,
     nextSessionId: ids.session,
     nextBatchId: ids.batch,
-    actors: createIoActors({ config: settings, transport: ports.transport, persister, now: clock.now, restore }),
+    // `tracking` needs the actor, so it comes after; the actors only call this once running.
+    actors: createIoActors({ config: settings, transport: ports.transport, persister, now: clock.now, restore, takeTracked: () => tracking.takeTracked() }),
   })
   const actor = createActor(machine, {
     input: { settings, startedAt: clock.now() },

@@ -2,7 +2,7 @@ import type { Actor } from 'xstate'
 import { identityKeyOf } from '../model/identity.js'
 import type { AttributeValue, Attributes, ItemId, StoredItem } from '../model/item.js'
 import type { Persister } from '../runtime/persister.js'
-import type { SyncEvent } from '../sync/events.js'
+import type { SyncEvent, TrackedItems } from '../sync/events.js'
 import type { SyncMachine } from '../sync/machine.js'
 import { isSessionOver } from '../sync/session.js'
 import type { UncountedItems } from './stateView.js'
@@ -13,7 +13,10 @@ export type ItemBody = { type: 'event'; name: string; attributes: Attributes } |
 /**
  * The hot path. Items are stamped here and counted into the statechart once per tick (one event
  * per group, not per item), so tracking costs the same with 10 or 10 million items pending (R13).
- * Every other command goes through `send`, after the tracked items it follows.
+ * While the sync loop is busy (forming or sending a batch) the tick's count waits and goes with the
+ * event that ends the step (`takeTracked`): the loop decides again then anyway, and an event of
+ * its own would cost a whole statechart step per tick. Every other command goes through `send`,
+ * after the tracked items it follows.
  *
  * @example
  * ```ts
@@ -35,12 +38,24 @@ export const createTracking = (deps: {
   /** Tracked before the restore finished: not stamped yet, so their identity is not known. */
   let unstamped = 0
 
-  const sendTrackedGroup = (): void => {
-    groupScheduled = false
-    if (Object.keys(trackedCounts).length === 0) return
+  const takeTracked = (): TrackedItems | undefined => {
+    if (Object.keys(trackedCounts).length === 0) return undefined
     const counts = trackedCounts
     trackedCounts = {}
-    actor.send({ type: 'ITEMS_TRACKED', counts, lastActivityAt: trackedLastActivity })
+    return { counts, lastActivityAt: trackedLastActivity }
+  }
+
+  /** Counts what was tracked into the statechart now: before any command, so it follows them. */
+  const sendTrackedGroup = (): void => {
+    groupScheduled = false
+    const tracked = takeTracked()
+    if (tracked !== undefined) actor.send({ type: 'ITEMS_TRACKED', ...tracked })
+  }
+
+  /** The end of a tick: count now when the loop rests; while it is busy, its next event takes them. */
+  const endOfTick = (): void => {
+    groupScheduled = false
+    if (actor.getSnapshot().context.plan.kind === 'rest') sendTrackedGroup()
   }
 
   const send = (event: SyncEvent): void => {
@@ -62,13 +77,14 @@ export const createTracking = (deps: {
     trackedCounts[identity] = (trackedCounts[identity] ?? 0) + 1
     if (!groupScheduled) {
       groupScheduled = true
-      void Promise.resolve().then(sendTrackedGroup)
+      void Promise.resolve().then(endOfTick)
     }
   }
 
   return {
     send,
     sendTrackedGroup,
+    takeTracked,
     /** Queues an item made at `at`; stamped now, or once the restore finished. */
     track(body: ItemBody, id: ItemId, at: number): void {
       unstamped++

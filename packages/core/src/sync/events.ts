@@ -20,6 +20,18 @@ export type RestoredState = {
 }
 
 /**
+ * Items the facade tracked since it last told the statechart: counts per identity key and the
+ * time of the latest. They arrive as `ITEMS_TRACKED`, or, while the sync loop is busy, with the
+ * event that ends its step (`tracked`), so the next decision sees them without an event of their own.
+ *
+ * @example
+ * ```ts
+ * const tracked: TrackedItems = { counts: { anon: 100 }, lastActivityAt: Date.now() }
+ * ```
+ */
+export type TrackedItems = { readonly counts: Readonly<Record<string, number>>; readonly lastActivityAt: number }
+
+/**
  * Events the statechart accepts. Commands from the facade carry the time they were made (`at`).
  *
  * @example
@@ -33,7 +45,7 @@ export type SyncEvent =
   /** The calls made before the restore finished have been applied: sync may decide now. */
   | { readonly type: 'RESUME' }
   | { readonly type: 'ACTIVITY'; readonly at: number }
-  | { readonly type: 'ITEMS_TRACKED'; readonly counts: Readonly<Record<string, number>>; readonly lastActivityAt: number }
+  | ({ readonly type: 'ITEMS_TRACKED' } & TrackedItems)
   | { readonly type: 'IDENTIFY'; readonly identifier: Identifier; readonly at: number }
   | { readonly type: 'LOGOUT'; readonly at: number }
   | { readonly type: 'TOKEN_PASSED'; readonly identifier: Identifier; readonly token: string; readonly at: number }
@@ -42,12 +54,12 @@ export type SyncEvent =
   | { readonly type: 'SYNC' }
   | { readonly type: 'FOREGROUND'; readonly at: number }
   | { readonly type: 'BACKGROUND' }
-  | { readonly type: 'BATCH_FORMED'; readonly identity: IdentityKey; readonly items: readonly StoredItem[] }
-  | { readonly type: 'BATCH_SENT'; readonly batch: FrozenBatch; readonly token: string | null; readonly outcome: SendOutcome }
+  | { readonly type: 'BATCH_FORMED'; readonly identity: IdentityKey; readonly items: readonly StoredItem[]; readonly tracked?: TrackedItems }
+  | { readonly type: 'BATCH_SENT'; readonly batch: FrozenBatch; readonly token: string | null; readonly outcome: SendOutcome; readonly tracked?: TrackedItems }
   /** Storage could not be read: treated as a transient failure (R9). */
-  | { readonly type: 'BATCH_FORM_FAILED'; readonly reason: string }
+  | { readonly type: 'BATCH_FORM_FAILED'; readonly reason: string; readonly tracked?: TrackedItems }
   /** An R11 deletion is durable in storage. */
-  | { readonly type: 'ITEMS_DELETED' }
+  | { readonly type: 'ITEMS_DELETED'; readonly tracked?: TrackedItems }
   | { readonly type: 'SHUTDOWN' }
 
 /**

@@ -4,7 +4,7 @@ import type { BatchId, SessionId } from '../model/item.js'
 import { expireStaleTokens, openWaitsForMissingTokens, passToken } from './authentication.js'
 import { authStateOf, tokenStateOf, type AuthState, type TokenState } from './authState.js'
 import type { FrozenBatch, MachineSettings, SyncContext } from './context.js'
-import type { RestoredState, SyncEmitted, SyncEvent } from './events.js'
+import type { RestoredState, SyncEmitted, SyncEvent, TrackedItems } from './events.js'
 import { deleteLoggedOutUser, settleLoggedOutUsers } from './logout.js'
 import { applySendOutcome, transientFailure } from './outcome.js'
 import { NOTHING_TO_SEND, planNext, type RestReason, type SyncPlan } from './plan.js'
@@ -123,6 +123,15 @@ const plus = (counts: Readonly<Record<string, number>>, added: Readonly<Record<s
   return next
 }
 
+/** Counts tracked items in (R13: counts only) and extends the session; a full batch asks for a sync (R12). */
+const countTracked = (context: SyncContext, tracked: TrackedItems): Step => {
+  const session = { ...context.session, lastActivityAt: Math.max(context.session.lastActivityAt, tracked.lastActivityAt) }
+  const pendingByIdentity = plus(context.pendingByIdentity, tracked.counts)
+  // R12: a full batch is sent without waiting for the periodic flush.
+  const batchFull = Object.keys(tracked.counts).some((identity) => (pendingByIdentity[identity] ?? 0) >= context.settings.maxBatchSize)
+  return { context: { ...context, session, pendingByIdentity }, emits: [], sync: batchFull }
+}
+
 /** The plan a state after `deciding` acts on; any other kind there is a bug in the chart. */
 const planOf = <K extends SyncPlan['kind']>(context: SyncContext, kind: K): Extract<SyncPlan, { kind: K }> => {
   const plan = context.plan
@@ -174,8 +183,8 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
         }),
       },
       on: {
-        BATCH_FORMED: { target: DECIDING, actions: 'batchFormed' as const },
-        BATCH_FORM_FAILED: { target: DECIDING, actions: 'storageUnavailable' as const },
+        BATCH_FORMED: { target: DECIDING, actions: ['trackedMeanwhile' as const, 'batchFormed' as const] },
+        BATCH_FORM_FAILED: { target: DECIDING, actions: ['trackedMeanwhile' as const, 'storageUnavailable' as const] },
       },
     },
     sending: {
@@ -186,7 +195,7 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
           return { batch: plan.batch, token: plan.token, compress: compressesRequests(context) }
         },
       },
-      on: { BATCH_SENT: { target: DECIDING, actions: 'batchSent' as const } },
+      on: { BATCH_SENT: { target: DECIDING, actions: ['trackedMeanwhile' as const, 'batchSent' as const] } },
     },
   }
 
@@ -236,14 +245,12 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
       activity: rule((context, event) =>
         'at' in event ? recordActivity(context, event.at, deps.nextSessionId) : unchanged(context),
       ),
-      itemsTracked: rule((context, event) => {
-        if (event.type !== 'ITEMS_TRACKED') return unchanged(context)
-        const session = { ...context.session, lastActivityAt: Math.max(context.session.lastActivityAt, event.lastActivityAt) }
-        const pendingByIdentity = plus(context.pendingByIdentity, event.counts)
-        // R12: a full batch is sent without waiting for the periodic flush.
-        const batchFull = Object.keys(event.counts).some((identity) => (pendingByIdentity[identity] ?? 0) >= context.settings.maxBatchSize)
-        return { context: { ...context, session, pendingByIdentity }, emits: [], sync: batchFull }
-      }),
+      itemsTracked: rule((context, event) => (event.type === 'ITEMS_TRACKED' ? countTracked(context, event) : unchanged(context))),
+      // Items tracked while the loop was busy come with the event that ends its step; the decision
+      // that follows sees them, so no SYNC is needed for a full batch.
+      trackedMeanwhile: rule((context, event) =>
+        'tracked' in event && event.tracked !== undefined ? { ...countTracked(context, event.tracked), sync: false } : unchanged(context),
+      ),
       identify: rule((context, event) => {
         if (event.type !== 'IDENTIFY') return unchanged(context)
         // A user who logs back in before their logout flush finished keeps their items (no R11 deletion).
@@ -468,7 +475,7 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
                   deleting: {
                     entry: 'deleteLoggedOutItems',
                     invoke: { src: 'awaitDeletion' },
-                    on: { ITEMS_DELETED: { target: DECIDING } },
+                    on: { ITEMS_DELETED: { target: DECIDING, actions: 'trackedMeanwhile' } },
                   },
                 },
               },
