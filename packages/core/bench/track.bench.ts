@@ -2,20 +2,20 @@
 // pending item against its JSON size. Figures and PASS/MISS, not assertions: run `pnpm bench`.
 import * as E from 'fp-ts/lib/Either.js'
 import { createManualClock, createMemoryStorage, createSdk, type Sdk } from '@jwt-sync/core'
+import { MAX_BATCH_SIZE } from '../src/model/config.js'
 import { reportVerdicts, type BenchVerdict } from '../../../scripts/benchVerdicts.mjs'
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined)
 const attributes = { sku: 'A1-2093', price: 9.5, quantity: 2, currency: 'EUR', gift: false, tags: ['summer', 'sale'], page: '/cart', position: 3 }
 
-const newSdk = (): Sdk =>
-  createSdk(
+const newSdk = (): Sdk => {
+  const sdk = createSdk(
     {
       appId: 'bench',
       baseUrl: 'http://127.0.0.1:9',
       environment: 'test',
       networkConfig: { authorizationConfig: { isJwtEnabled: true } },
-      // Nothing is sent during the bench: the queue only grows.
-      maxBatchSize: 1_000_000_000,
+      maxBatchSize: MAX_BATCH_SIZE,
       periodicFlushMs: 1_000_000_000,
     },
     {
@@ -24,6 +24,10 @@ const newSdk = (): Sdk =>
       clock: createManualClock(Date.UTC(2026, 10, 28)),
     },
   )
+  // Nothing is sent during the bench: the user has no token, so the queue only grows (R5).
+  sdk.identify('bench-user')
+  return sdk
+}
 
 const fill = async (sdk: Sdk, count: number): Promise<void> => {
   for (let done = 0; done < count; ) {
