@@ -69,7 +69,7 @@ export const createIoActors = (deps: IoDeps) => {
       await deps.persister.drained()
       return { type: 'ITEMS_DELETED' }
     }, withTracked),
-    sendBatch: callbackActor<SendBatchInput, StepEnd>(async ({ batch, token, compress }) => {
+    sendBatch: callbackActor<SendBatchInput, StepEnd>(async ({ batch, token, compress, nextBatchLimit }) => {
       // The frozen batch and every counter change before it are durable before the request (R13, R14).
       await deps.persister.drained()
       const request = buildBatchRequest({
@@ -91,7 +91,14 @@ export const createIoActors = (deps: IoDeps) => {
         // The port promises never to throw; a broken transport still only costs a retry.
         result = E.left({ kind: 'network', message: `transport threw: ${String(error)}` })
       }
-      return { type: 'BATCH_SENT', batch, token, outcome: classifyResponse(result, deps.now()) }
+      const outcome = classifyResponse(result, deps.now())
+      if (outcome.kind !== 'delivered' || nextBatchLimit === 0) return { type: 'BATCH_SENT', batch, token, outcome }
+      // Read the next batch now, leaving out the one just delivered: the statechart then freezes
+      // and sends it without a forming step of its own (see `planWithNextBatch`).
+      const next = await deps.persister.peek(batch.identity, nextBatchLimit, batch.items)
+      return E.isRight(next) && next.right.length > 0
+        ? { type: 'BATCH_SENT', batch, token, outcome, nextBatch: { identity: batch.identity, items: next.right } }
+        : { type: 'BATCH_SENT', batch, token, outcome }
     }, withTracked),
   }
 }

@@ -49,9 +49,10 @@ export type Persister = {
   /**
    * The oldest `limit` pending items of one identity as storage will hold them once everything
    * enqueued is committed: stored items less enqueued removals, then enqueued appends. Lets a
-   * batch be formed without first committing the previous batch's acknowledgement.
+   * batch be formed without first committing the previous batch's acknowledgement. `leaveOut`:
+   * ids to treat as removed too (a batch just delivered, whose acknowledgement is not enqueued yet).
    */
-  peek(identity: IdentityKey, limit: number): Promise<E.Either<StorageFailure, readonly StoredItem[]>>
+  peek(identity: IdentityKey, limit: number, leaveOut?: readonly StoredItem[]): Promise<E.Either<StorageFailure, readonly StoredItem[]>>
   /** True while a commit failure is unresolved. */
   failing(): boolean
   stop(): void
@@ -182,27 +183,30 @@ export const createPersister = (options: {
     retryDelay = Math.min(RETRY_MAX_MS, retryDelay * 2)
   }
 
-  const peek = async (identity: IdentityKey, limit: number): Promise<E.Either<StorageFailure, readonly StoredItem[]>> => {
+  const peek = async (identity: IdentityKey, limit: number, leaveOut: readonly StoredItem[] = []): Promise<E.Either<StorageFailure, readonly StoredItem[]>> => {
     const namespace = options.namespace()
     if (namespace === null) return E.left(notOpen)
     // An R11 deletion of this identity waits in a group: let it land rather than reason around it.
     if (groups.some((group) => group.removeIdentities.includes(identity))) await drained()
     const queued = groups.slice()
     const removed = new Set<string>()
+    for (const item of leaveOut) removed.add(item.id)
     for (const group of queued) for (const id of group.remove) removed.add(id)
+    const committedBefore = committedSeq
+    const busyBefore = busy
     const stored = await namespace.peek(identity, limit + removed.size)()
     if (E.isLeft(stored)) return stored
-    // Groups enqueued while storage was read count too; a group committed meanwhile may show in
-    // both places, so items are taken once, by id, in commit order (storage first).
+    // Groups enqueued while storage was read count too; a group being committed (or committed
+    // meanwhile) may show in both places, so then items are taken once, by id, in commit order
+    // (storage first).
     for (const group of groups) if (!queued.includes(group)) queued.push(group)
     for (const group of queued) for (const id of group.remove) removed.add(id)
     const items: StoredItem[] = []
-    const taken = new Set<string>()
+    const taken = busyBefore || busy || committedSeq !== committedBefore ? new Set<string>() : null
     const take = (item: StoredItem): void => {
-      if (!removed.has(item.id) && !taken.has(item.id)) {
-        items.push(item)
-        taken.add(item.id)
-      }
+      if (removed.has(item.id) || taken?.has(item.id) === true) return
+      items.push(item)
+      taken?.add(item.id)
     }
     for (const item of stored.right) if (items.length < limit) take(item)
     // Appends queued during a long request can be many: stop as soon as the batch is full.

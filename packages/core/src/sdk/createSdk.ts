@@ -94,7 +94,7 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
   carryOutEffects(actor, { persister, logger, authListeners, reportProblem, tokenService: () => tokenService })
 
   const commands = createCommandQueue()
-  const tracking = createTracking({ actor, persister, inactivityTimeoutMs: settings.inactivityTimeoutMs, run: commands.run })
+  const tracking = createTracking({ actor, persister, inactivityTimeoutMs: settings.inactivityTimeoutMs, run: commands.run, isReady: commands.isReady })
   const send = tracking.send
   const stateOf = (snapshot: Snapshot): SdkState => toSdkState(snapshot, settings, clock.now(), tracking.uncounted())
 

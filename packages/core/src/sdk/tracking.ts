@@ -1,5 +1,5 @@
 import type { Actor } from 'xstate'
-import { identityKeyOf } from '../model/identity.js'
+import { identityKeyOf, type Identifier, type IdentityKey } from '../model/identity.js'
 import type { AttributeValue, Attributes, ItemId, StoredItem } from '../model/item.js'
 import type { Persister } from '../runtime/persister.js'
 import type { SyncEvent, TrackedItems } from '../sync/events.js'
@@ -20,7 +20,7 @@ export type ItemBody = { type: 'event'; name: string; attributes: Attributes } |
  *
  * @example
  * ```ts
- * const tracking = createTracking({ actor, persister, inactivityTimeoutMs, run: commands.run })
+ * const tracking = createTracking({ actor, persister, inactivityTimeoutMs, run: commands.run, isReady: commands.isReady })
  * tracking.track({ type: 'event', name: 'Opened', attributes: {} }, id, Date.now())
  * tracking.send({ type: 'FLUSH' })
  * ```
@@ -30,6 +30,8 @@ export const createTracking = (deps: {
   readonly persister: Persister
   readonly inactivityTimeoutMs: number
   readonly run: (command: () => void) => void
+  /** The restore finished: `run` would run a command at once. */
+  readonly isReady: () => boolean
 }) => {
   const { actor, persister } = deps
   let trackedCounts: Record<string, number> = {}
@@ -37,6 +39,8 @@ export const createTracking = (deps: {
   let groupScheduled = false
   /** Tracked before the restore finished: not stamped yet, so their identity is not known. */
   let unstamped = 0
+  let lastIdentifier: Identifier | null = null
+  let lastIdentity: IdentityKey = identityKeyOf(null)
 
   const takeTracked = (): TrackedItems | undefined => {
     if (Object.keys(trackedCounts).length === 0) return undefined
@@ -71,8 +75,18 @@ export const createTracking = (deps: {
       context = actor.getSnapshot().context
     }
     trackedLastActivity = Math.max(trackedLastActivity, at)
-    const identity = identityKeyOf(context.identifier)
-    const item = { id, identity, timestamp: at, sessionId: context.session.id, ...body } as StoredItem
+    // The key of the same identifier as the last item's: no new string per item.
+    if (context.identifier !== lastIdentifier) {
+      lastIdentifier = context.identifier
+      lastIdentity = identityKeyOf(context.identifier)
+    }
+    const identity = lastIdentity
+    const sessionId = context.session.id
+    // Written out, not spread: the hot path, and every item gets the same shape.
+    const item: StoredItem =
+      body.type === 'event'
+        ? { id, identity, timestamp: at, sessionId, type: 'event', name: body.name, attributes: body.attributes }
+        : { id, identity, timestamp: at, sessionId, type: 'user_attribute', name: body.name, value: body.value }
     persister.appendItem(item)
     trackedCounts[identity] = (trackedCounts[identity] ?? 0) + 1
     if (!groupScheduled) {
@@ -87,6 +101,7 @@ export const createTracking = (deps: {
     takeTracked,
     /** Queues an item made at `at`; stamped now, or once the restore finished. */
     track(body: ItemBody, id: ItemId, at: number): void {
+      if (deps.isReady()) return stamp(at, body, id)
       unstamped++
       deps.run(() => {
         unstamped--

@@ -4,6 +4,7 @@ import type { BackoffSettings } from './backoff.js'
 import type { TokenStatus } from '../model/tokenStatus.js'
 import type { JwtErrorCode } from '../jwt/errorCodes.js'
 import type { SyncPlan } from './plan.js'
+import type { NextBatchItems } from './nextBatch.js'
 
 /**
  * The settings the statechart decides with: the resolved config minus functions and IO.
@@ -148,4 +149,6 @@ export type SyncContext = {
   readonly plan: SyncPlan
   /** R20: the server answered 415 to a compressed body; requests stay uncompressed from then on. Not persisted; absent: false. */
   readonly compressionRefused?: boolean
+  /** The next batch's items, read after a delivery; the decision that follows uses them or drops them. Not persisted. */
+  readonly nextBatch?: NextBatchItems | null
 }

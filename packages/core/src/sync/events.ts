@@ -6,6 +6,7 @@ import type { StorageWrite } from '../ports/storage.js'
 import type { SdkProblem } from '../model/problem.js'
 import type { SendOutcome } from '../wire/classifyResponse.js'
 import type { FrozenBatch, RefusedToken, SessionRecord, TokenRecord } from './context.js'
+import type { NextBatchItems } from './nextBatch.js'
 
 /** What the statechart restored from storage at start. */
 export type RestoredState = {
@@ -55,7 +56,15 @@ export type SyncEvent =
   | { readonly type: 'FOREGROUND'; readonly at: number }
   | { readonly type: 'BACKGROUND' }
   | { readonly type: 'BATCH_FORMED'; readonly identity: IdentityKey; readonly items: readonly StoredItem[]; readonly tracked?: TrackedItems }
-  | { readonly type: 'BATCH_SENT'; readonly batch: FrozenBatch; readonly token: string | null; readonly outcome: SendOutcome; readonly tracked?: TrackedItems }
+  | {
+      readonly type: 'BATCH_SENT'
+      readonly batch: FrozenBatch
+      readonly token: string | null
+      readonly outcome: SendOutcome
+      readonly tracked?: TrackedItems
+      /** After a delivery: the same identity's next items, when the actor was asked to read them. */
+      readonly nextBatch?: NextBatchItems
+    }
   /** Storage could not be read: treated as a transient failure (R9). */
   | { readonly type: 'BATCH_FORM_FAILED'; readonly reason: string; readonly tracked?: TrackedItems }
   /** An R11 deletion is durable in storage. */

@@ -11,6 +11,7 @@ import { NOTHING_TO_SEND, planNext, type RestReason, type SyncPlan } from './pla
 import { isSuspended, newSession, recordActivity, startSession } from './session.js'
 import { chain, unchanged, type Step } from './step.js'
 import { compressesRequests } from './compression.js'
+import { freezeBatch, planWithNextBatch } from './nextBatch.js'
 
 /**
  * Input of the invoked actor that forms a batch from the queue.
@@ -33,7 +34,13 @@ export type FormBatchInput = { readonly identity: IdentityKey; readonly limit: n
  * })
  * ```
  */
-export type SendBatchInput = { readonly batch: FrozenBatch; readonly token: string | null; readonly compress: boolean }
+export type SendBatchInput = {
+  readonly batch: FrozenBatch
+  readonly token: string | null
+  readonly compress: boolean
+  /** After a delivery, read up to this many of the identity's next items (0: do not). */
+  readonly nextBatchLimit: number
+}
 
 /**
  * What the statechart needs from outside: a clock reading, randomness for jitter and ids, and the
@@ -192,7 +199,9 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
         src: 'sendBatch' as const,
         input: ({ context }: { context: SyncContext }): SendBatchInput => {
           const plan = planOf(context, 'send')
-          return { batch: plan.batch, token: plan.token, compress: compressesRequests(context) }
+          // A logged-out user's flush (R11) decides each step anew; anyone else's next batch is
+          // most likely the same identity's next items.
+          return { batch: plan.batch, token: plan.token, compress: compressesRequests(context), nextBatchLimit: plan.logout ? 0 : context.settings.maxBatchSize }
         },
       },
       on: { BATCH_SENT: { target: DECIDING, actions: ['trackedMeanwhile' as const, 'batchSent' as const] } },
@@ -289,7 +298,8 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
           ? settleLoggedOutUsers(context)
           : chain(context, settleLoggedOutUsers, (c) => expireStaleTokens(c, now), openWaitsForMissingTokens)
         const urgency = event.type === 'ITEMS_TRACKED' ? 'tracked-only' : 'triggered'
-        return { ...prepared, context: { ...prepared.context, plan: planNext(prepared.context, now, urgency) } }
+        const { context: decided, plan } = planWithNextBatch(prepared.context, planNext(prepared.context, now, urgency), now, deps.nextBatchId)
+        return { ...prepared, context: { ...decided, plan } }
       }),
       deleteLoggedOutItems: rule((context) => deleteLoggedOutUser(context, planOf(context, 'delete').deletion)),
       completeFlushes: rule((context) => ({
@@ -306,18 +316,19 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
           // The count was ahead of storage (e.g. a corrupt record was skipped): trust storage.
           return { context: { ...context, retry, pendingByIdentity: { ...context.pendingByIdentity, [event.identity]: 0 } }, emits: [] }
         }
-        return { context: { ...context, retry, outbox: [...context.outbox, { batchId: deps.nextBatchId(), identity: event.identity, items: event.items }] }, emits: [] }
+        return { context: freezeBatch({ ...context, retry }, event.identity, event.items, deps.nextBatchId()), emits: [] }
       }),
       storageUnavailable: rule((context, event) =>
         event.type === 'BATCH_FORM_FAILED'
           ? transientFailure(context, `storage: ${event.reason}`, null, { now: deps.now(), random: deps.random, nextBatchId: deps.nextBatchId }, 'storage')
           : unchanged(context),
       ),
-      batchSent: rule((context, event) =>
-        event.type === 'BATCH_SENT'
-          ? applySendOutcome(context, event.batch, event.token, event.outcome, { now: deps.now(), random: deps.random, nextBatchId: deps.nextBatchId })
-          : unchanged(context),
-      ),
+      batchSent: rule((context, event) => {
+        if (event.type !== 'BATCH_SENT') return unchanged(context)
+        const step = applySendOutcome(context, event.batch, event.token, event.outcome, { now: deps.now(), random: deps.random, nextBatchId: deps.nextBatchId })
+        // Only a delivery makes the read items the next batch: any other outcome keeps this one frozen.
+        return event.nextBatch !== undefined && event.outcome.kind === 'delivered' ? { ...step, context: { ...step.context, nextBatch: event.nextBatch } } : step
+      }),
     },
   }).createMachine({
     id: 'jwtSync',
