@@ -1,6 +1,7 @@
 // `pnpm size`: the budgets of .size-limit.json against the workspace's built `dist` (run
-// `pnpm build` first; `pnpm build` runs this at its end, with --report-only). Says MET or MISSED
-// for each budget; exits 1 when one is missed, unless --report-only.
+// `pnpm build` first; `pnpm build` runs this at its end, with --report-only). Says whether each
+// target is MET or MISSED and whether each enforced limit holds; exits 1 when a limit is exceeded,
+// unless --report-only.
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { formatBudget, measureBudgets, withWorkspaceApp } from './sizeBudgets.mjs'

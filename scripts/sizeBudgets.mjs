@@ -1,8 +1,10 @@
 // The size budgets of .size-limit.json (size-limit's format: name, import or path, ignore, limit),
 // measured the way an app's bundler builds the published packages: esbuild with its default
 // conditions and fields (so `dist`, never `src`), minified, ES2020, browser platform, and gzip -9
-// of the output. `limit` is in KB of 1024 bytes, gzipped. Used by `pnpm size`, `pnpm build`,
-// `pnpm bench` and the consumer test (on the installed tarballs), so all four agree.
+// of the output. Sizes are in KB of 1024 bytes, gzipped. `limit` is the ceiling the tests enforce
+// (a bundle over it fails them); `target` is where the bundle should get to (issue 12), reported
+// as MET or MISSED. Used by `pnpm size`, `pnpm build`, `pnpm bench` and the consumer test (on the
+// installed tarballs), so all four agree.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -27,12 +29,14 @@ export const readBudgets = (file) => {
     const hasImport = typeof entry?.import === 'object' && entry.import !== null
     const hasPath = typeof entry?.path === 'string'
     if (hasImport === hasPath) throw new Error(`${name}: give either "import" (package -> named imports) or "path"`)
+    const limitBytes = parseLimit(name, entry.limit)
     return {
       name,
       ...(hasImport ? { import: entry.import } : { path: entry.path }),
       bundle: entry.bundle !== false,
       ignore: Array.isArray(entry.ignore) ? entry.ignore : [],
-      limitBytes: parseLimit(name, entry.limit),
+      limitBytes,
+      targetBytes: entry.target === undefined ? limitBytes : parseLimit(name, entry.target),
     }
   })
 }
@@ -72,9 +76,9 @@ export const measureBudgets = async (file, options) => Promise.all(readBudgets(f
 
 const kb = (bytes) => `${(bytes / KB).toFixed(1)} KB`
 
-/** One line per budget: MET or MISSED, the gzipped size against the limit, and the ratio. */
+/** One line per budget: the target MET or MISSED with the ratio, and whether the enforced limit holds. */
 export const formatBudget = (result) =>
-  `${result.gzipBytes <= result.limitBytes ? 'MET   ' : 'MISSED'} ${result.name}: ${kb(result.gzipBytes)} gzipped of ${kb(result.limitBytes)} (${(result.gzipBytes / result.limitBytes).toFixed(2)}x; ${kb(result.minifiedBytes)} minified)`
+  `${result.gzipBytes <= result.targetBytes ? 'MET   ' : 'MISSED'} ${result.name}: ${kb(result.gzipBytes)} gzipped, target ${kb(result.targetBytes)} (${(result.gzipBytes / result.targetBytes).toFixed(2)}x); ${result.gzipBytes <= result.limitBytes ? 'within' : 'OVER'} the enforced limit of ${kb(result.limitBytes)}; ${kb(result.minifiedBytes)} minified`
 
 /**
  * Runs `measure` with a scratch app folder whose node_modules link every public package of the

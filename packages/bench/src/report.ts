@@ -167,9 +167,9 @@ export const renderMarkdown = (results: BenchResults): string => {
     out.push('')
     out.push('**Size budgets** (`.size-limit.json`, built from `dist` as an app\'s bundler builds it; esbuild minified, ES2020, gzip -9):')
     out.push('')
-    out.push('| budget | gzipped KB | limit KB | minified KB |')
-    out.push('| --- | ---: | ---: | ---: |')
-    for (const budget of results.budgets) out.push(`| ${budget.name} | ${kilobytes(budget.gzipBytes)} | ${kilobytes(budget.limitBytes)} | ${kilobytes(budget.minifiedBytes)} |`)
+    out.push('| bundle | gzipped KB | target KB | enforced limit KB | minified KB |')
+    out.push('| --- | ---: | ---: | ---: | ---: |')
+    for (const budget of results.budgets) out.push(`| ${budget.name} | ${kilobytes(budget.gzipBytes)} | ${kilobytes(budget.targetBytes)} | ${kilobytes(budget.limitBytes)} | ${kilobytes(budget.minifiedBytes)} |`)
   }
   if (results.compressionCost !== 'not run') {
     out.push('')

@@ -20,6 +20,7 @@ import { readmeExampleForNode } from './support/readmeExample.js'
 import { startServe, type ServeProcess } from './support/serveProcess.js'
 import { runInChromium } from './support/browserPage.js'
 import { bundledModules } from './support/bundledModules.js'
+import { formatBudget, measureBudgets } from '../../../scripts/sizeBudgets.mjs'
 import { typeCheck } from './support/typeCheck.js'
 
 const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url))
@@ -270,6 +271,21 @@ if (isLeft(sdk.track('Opened'))) throw new Error('track')
     const modules = await bundledModules(project.directory, entry)
     expect(modules.some((module) => module.path.includes('@jwt-sync/core/dist/'))).toBe(true)
     expect(modules.filter((module) => module.format === 'cjs').map((module) => module.path)).toEqual([])
+  }, 60_000)
+
+  it('size budgets (.size-limit.json): bundles built from the tarballs stay within every enforced limit', async () => {
+    step('size budgets of .size-limit.json, bundled from the installed tarballs')
+    const results = await measureBudgets(join(workspaceRoot, '.size-limit.json'), { resolveDir: project.directory })
+    for (const result of results) step(formatBudget(result))
+    expect(results.filter((result) => result.gzipBytes > result.limitBytes).map(formatBudget)).toEqual([])
+    expect(results.flatMap((result) => result.commonJsModules)).toEqual([])
+  }, 60_000)
+
+  it('the size check fails a bundle over its limit (it can fail)', async () => {
+    const tooSmall = join(project.directory, 'too-small.size-limit.json')
+    writeFileSync(tooSmall, JSON.stringify([{ name: 'core in 1 KB', import: { '@jwt-sync/core': '{ createSdk }' }, limit: '1 KB' }]))
+    const [result] = await measureBudgets(tooSmall, { resolveDir: project.directory })
+    expect(result?.gzipBytes).toBeGreaterThan(result?.limitBytes ?? Number.POSITIVE_INFINITY)
   }, 60_000)
 
   it('the jwt-sync bin: npx jwt-sync --version and --help; serve --db without better-sqlite3 says how to get it; npm i -g', async () => {
