@@ -13,6 +13,9 @@ export type Verdict = { readonly target: string; readonly measured: string; read
 
 const ratio = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}x` : 'n/a')
 
+/** Commits of a run that belong to no batch: the control state at start, the last acknowledgement. */
+const FIXED_FDATASYNCS = 5
+
 /**
  * Issue 12's delivery targets, judged on the medians of one run. A target whose subjects did not
  * run (a partial run) or lost items is a miss, said so: speed that lost data is not credited.
@@ -39,10 +42,14 @@ export const judgeDelivery = (lines: readonly DeliveryLine[]): Verdict[] => {
   versusFloor(memory, 'jwt-sync memory storage CPU per delivered item <= 1.15x the floor\'s (compression off)', (s, f) => s.cpuMs.median / f.cpuMs.median, (v) => v <= 1.15)
   versusFloor(file, 'jwt-sync file storage + fdatasync >= 0.8x the raw floor (median items/s)', (s, f) => s.itemsPerSecond.median / f.itemsPerSecond.median, (v) => v >= 0.8)
   const perBatch = file?.fdatasyncsPerBatch
+  const requests = file?.requests.median ?? 0
+  // Every fdatasync of the run counts (items, acknowledgements, freezes, control state); the few
+  // that do not belong to a batch (the state written at start, the last acknowledgement) are
+  // allowed for, not per batch.
   verdicts.push({
-    target: 'jwt-sync file storage: at most one fdatasync per batch (all commits: items, acknowledgement, freeze)',
-    measured: perBatch === undefined || perBatch === null ? 'not run' : `${perBatch.median.toFixed(2)} per batch (${perBatch.min.toFixed(2)}-${perBatch.max.toFixed(2)})`,
-    pass: perBatch !== undefined && perBatch !== null && perBatch.median <= 1,
+    target: `jwt-sync file storage: at most one fdatasync per batch (every commit counted; ${FIXED_FDATASYNCS} for the start and the end of a run aside)`,
+    measured: perBatch === undefined || perBatch === null ? 'not run' : `${perBatch.median.toFixed(3)} per batch (${Math.round(perBatch.median * requests)} for ${requests} batches)`,
+    pass: perBatch !== undefined && perBatch !== null && perBatch.median * requests <= requests + FIXED_FDATASYNCS,
   })
   verdicts.push(
     gzip === undefined || memory === undefined
