@@ -24,6 +24,7 @@ export default defineConfig({
     // mutant). statechartPaths.test.ts reaches every state too, in a quarter of a second.
     exclude: ['packages/core/test/statechartCoverage.test.ts'],
     sequence: { sequencer: CheapFirstSequencer },
+    setupFiles: ['mutation/settle.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -8,6 +8,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['source'] } },
   test: {
     include: ['packages/reference-server/test/**/*.test.ts'],
+    setupFiles: ['mutation/settle.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
