@@ -129,22 +129,32 @@ export class NamespaceIndex {
    * Items come from the driver's own log; `checked` says whether they were already fully decoded.
    */
   apply(record: CommitRecord, bytesPerItem: number, checked: boolean): CommitResult {
+    // A restart replays every record through here: 100,000 items must cost little more than parsing them.
+    let queue: IdentityQueue | undefined
+    let queueIdentity: IdentityKey | undefined
     for (const item of record.a ?? []) {
       // Ids are unique (R14); a repeated id is the same item logged twice and is kept once.
       if (this.byId.has(item.id)) continue
       const entry: Entry = { item, bytes: bytesPerItem, removed: false, checked }
       this.byId.set(item.id, entry)
-      this.queueOf(item.identity).push(entry)
+      // The items of a record are mostly one identity's: look its queue up once.
+      if (queue === undefined || item.identity !== queueIdentity) {
+        queueIdentity = item.identity
+        queue = this.queueOf(item.identity)
+      }
+      queue.push(entry)
       this.pendingBytes += bytesPerItem
     }
-    const touched = new Set<IdentityKey>()
-    for (const id of record.r ?? []) {
-      const entry = this.byId.get(id)
-      if (entry === undefined) continue
-      touched.add(entry.item.identity)
-      this.drop(entry)
+    if (record.r !== undefined && record.r.length > 0) {
+      const touched = new Set<IdentityKey>()
+      for (const id of record.r) {
+        const entry = this.byId.get(id)
+        if (entry === undefined) continue
+        touched.add(entry.item.identity)
+        this.drop(entry)
+      }
+      for (const identity of touched) this.queues.get(identity)?.advance()
     }
-    for (const identity of touched) this.queues.get(identity)?.advance()
     const removedByIdentity: Record<string, number> = {}
     for (const identity of record.ri ?? []) {
       const queue = this.queues.get(identity)
