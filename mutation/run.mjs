@@ -12,7 +12,7 @@
 // Options: --fresh (retest every mutant, ignoring incremental results), --dry-run-only (instrument
 // and run the tests once: counts mutants and static ones), --concurrency N (or
 // MUTATION_CONCURRENCY; default 1: the machine has 2 cores and is shared), --minutes N (guard's
-// time box, default 12). Environment passed to the tests: FC_RUNS (model-based runs, 20 here
+// time box, default 12). Environment passed to the tests: FC_RUNS (model-based runs, 10 here
 // unless set; CI's plain test run keeps 1,000) and FC_SEED (fixed, so every mutant meets the
 // same runs and a score can be reproduced).
 import { spawn } from 'node:child_process'
@@ -64,8 +64,8 @@ const strykerOptions = (scope, { incrementalFile, fresh, concurrency, kind, igno
     incrementalFile,
     force: fresh,
     dryRunOnly: flag('dry-run-only'),
-    // A mutant's tests get their normal time x1.5 plus this much (the machine is shared).
-    timeoutMS: 10_000,
+    // A mutant's tests get their normal time x1.5, plus the dry run's overhead, plus this much.
+    timeoutMS: 5_000,
     reporters: ['html', 'json', 'clear-text', 'progress-append-only'],
     htmlReporter: { fileName: reports.html },
     jsonReporter: { fileName: reports.json },
@@ -83,7 +83,7 @@ const runStryker = (scope, settings, deadline) =>
     const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--stryker-child', JSON.stringify(strykerOptions(scope, settings))], {
       stdio: 'inherit',
       detached: true,
-      env: { ...process.env, FC_RUNS: process.env.FC_RUNS ?? '20', FC_SEED: process.env.FC_SEED ?? '20261128' },
+      env: { ...process.env, FC_RUNS: process.env.FC_RUNS ?? '10', FC_SEED: process.env.FC_SEED ?? '20261128' },
     })
     // Stryker runs in its own process group (so a time box can end it with its workers); when
     // this process is stopped, the group goes too.
@@ -254,12 +254,30 @@ const writeSummary = (reports, timing) => {
   console.log('mutation: wrote mutation/SUMMARY.md')
 }
 
+/** The committed incremental file a scope's results belong to: one per suite. */
+const baselineOf = (scope) => `${BASELINE_DIR}/${SCOPES[scope].suite === 'core' ? 'core' : scope}.json`
+
+/**
+ * Puts a narrower scope's incremental results into its suite's baseline: its files replace theirs,
+ * every other file keeps its results, the tests are the latest run's (the same suite).
+ */
+const mergeIntoBaseline = (from, to) => {
+  const fresh = readReport(from)
+  if (fresh === null) return
+  const old = readReport(to)
+  const merged = old === null ? fresh : { ...old, files: { ...old.files, ...fresh.files }, testFiles: fresh.testFiles }
+  mkdirSync(path.dirname(to), { recursive: true })
+  writeFileSync(to, JSON.stringify(merged))
+  console.log(`mutation: ${Object.keys(fresh.files).length} file(s) of results merged into ${to}`)
+}
+
 // ---- Commands --------------------------------------------------------------------------------
 
 const main = async () => {
   if (args[0] === '--stryker-child') return strykerChild(args[1])
   const fresh = flag('fresh')
-  const concurrency = Number(option('concurrency', process.env.MUTATION_CONCURRENCY ?? '1'))
+  // CI has the machine to itself: both cores. Elsewhere one, so people working beside it can.
+  const concurrency = Number(option('concurrency', process.env.MUTATION_CONCURRENCY ?? (process.env.CI === 'true' ? '2' : '1')))
   mkdirSync(REPORTS_DIR, { recursive: true })
 
   if (command === 'check') {
@@ -270,26 +288,32 @@ const main = async () => {
   }
 
   if (command === 'guard') {
-    // CI: start from the committed baseline; only mutants whose code or covering tests changed run.
+    // CI: start from the committed baseline; only mutants whose code or covering tests changed
+    // run. The server goes first (small). At the time box Stryker is stopped; it saves what it
+    // tested so far, and the scores are computed from that plus the baseline's results.
     const deadline = Date.now() + Number(option('minutes', '12')) * 60_000
     const reports = []
-    for (const scope of FULL_SCOPES) {
+    let stopped = false
+    for (const scope of [...FULL_SCOPES].reverse()) {
       const incrementalFile = `${REPORTS_DIR}/guard/${scope}.incremental.json`
       mkdirSync(path.dirname(incrementalFile), { recursive: true })
       const baseline = `${BASELINE_DIR}/${scope}.json`
       if (!existsSync(baseline)) throw new Error(`mutation guard: no baseline ${baseline}; run pnpm mutation and commit it`)
       copyFileSync(baseline, incrementalFile)
-      const run = await runScope(scope, { incrementalFile, fresh: false, concurrency, kind: 'guard' }, deadline)
-      if (run.timedOut) {
-        console.error(
-          'mutation guard: FAILED: the changes since the committed baseline leave more mutants to test than CI has time for. ' +
-            'Run `pnpm mutation` (it refreshes mutation/incremental/ and mutation/SUMMARY.md) and commit the result.',
-        )
-        process.exitCode = 1
-        return
+      if (stopped) {
+        reports.push(readReport(baseline))
+        continue
       }
-      if (!run.ok) throw new Error(`mutation guard: Stryker failed on ${scope}`)
-      reports.push(readReport(reportPaths(scope, 'guard').json))
+      const run = await runScope(scope, { incrementalFile, fresh: false, concurrency, kind: 'guard' }, deadline)
+      if (run.timedOut) stopped = true
+      else if (!run.ok) throw new Error(`mutation guard: Stryker failed on ${scope}`)
+      reports.push(run.timedOut ? readReport(incrementalFile) : readReport(reportPaths(scope, 'guard').json))
+    }
+    if (stopped) {
+      console.warn(
+        'mutation guard: the time box ended the run: mutants in code changed since the committed baseline were not all tested. ' +
+          'The scores below count what was tested and the baseline. Run `pnpm mutation` and commit mutation/ to refresh the baseline.',
+      )
     }
     const failures = checkThresholds(reports, FULL_SCOPES)
     if (failures.length > 0) console.error(`mutation guard: FAILED: below threshold:\n  ${failures.join('\n  ')}`)
@@ -297,6 +321,7 @@ const main = async () => {
     process.exitCode = failures.length > 0 ? 1 : 0
     return
   }
+
 
   const scopes = command === 'full' ? FULL_SCOPES : [command]
   for (const scope of scopes) if (SCOPES[scope] === undefined) throw new Error(`unknown scope ${scope}; one of ${Object.keys(SCOPES).join(', ')}, guard, check`)
@@ -308,15 +333,17 @@ const main = async () => {
       mkdirSync(BASELINE_DIR, { recursive: true })
       incrementalFile = `${BASELINE_DIR}/${scope}.json`
     } else {
-      // A narrower scope starts from the full run's results for its files.
+      // A narrower scope starts from the baseline's results for its files, and its results go
+      // back into the baseline (see mergeIntoBaseline), so scopes run one by one add up.
       incrementalFile = `${REPORTS_DIR}/incremental/${scope}.json`
       mkdirSync(path.dirname(incrementalFile), { recursive: true })
-      const baseline = `${BASELINE_DIR}/${SCOPES[scope].suite === 'core' ? 'core' : scope}.json`
+      const baseline = baselineOf(scope)
       if (!existsSync(incrementalFile) && existsSync(baseline)) copyFileSync(baseline, incrementalFile)
     }
     const run = await runScope(scope, { incrementalFile, fresh, concurrency, kind: 'runs' }, null)
     if (!run.ok) throw new Error(`mutation: Stryker failed on ${scope}`)
     if (flag('dry-run-only')) continue
+    if (command !== 'full') mergeIntoBaseline(incrementalFile, baselineOf(scope))
     timings.push(`${scope} ${run.minutes} min`)
     reports.push(readReport(reportPaths(scope).json))
   }
@@ -324,7 +351,7 @@ const main = async () => {
   const failures = checkThresholds(reports, scopes)
   if (command === 'full') {
     const when = new Date().toISOString().slice(0, 10)
-    writeSummary(reports, `${when}, ${timings.join(', ')} at concurrency ${concurrency}${fresh ? ', every mutant retested' : ', incremental'} (FC_RUNS=${process.env.FC_RUNS ?? '20'})`)
+    writeSummary(reports, `${when}, ${timings.join(', ')} at concurrency ${concurrency}${fresh ? ', every mutant retested' : ', incremental'} (FC_RUNS=${process.env.FC_RUNS ?? '10'})`)
   }
   process.exitCode = failures.length > 0 ? 1 : 0
 }

@@ -27,6 +27,8 @@ import { applySendOutcome, transientFailure } from '../src/sync/outcome.js'
 import { NOTHING_TO_SEND, hasExplicitRequest, planNext } from '../src/sync/plan.js'
 import { isSessionOver, isSuspended, newSession, recordActivity, startSession } from '../src/sync/session.js'
 import { chain, unchanged } from '../src/sync/step.js'
+import { compressesRequests, compressionRefused } from '../src/sync/compression.js'
+import { freezeBatch, planWithNextBatch } from '../src/sync/nextBatch.js'
 import { makeToken } from './harness.js'
 
 const NOW = Date.UTC(2026, 10, 28, 9)
@@ -261,6 +263,14 @@ describe('R7 R11: a refused token', () => {
     expect(step.context.refusedTokens['u1']).toEqual([{ digest: hash64(t1), code: 'INVALID_SIGNATURE' }])
     expect(step.emits.map((e) => e.type)).toEqual(['authError'])
   })
+  it('R7: a refusal for an identifier with no token record (forgotten meanwhile) is remembered and reported, nothing else', () => {
+    const context = contextWith({ pendingByIdentity: { [K1]: 1 } })
+    const step = rejectToken(context, U1, t1, 'UNKNOWN', 'm')
+    expect(step.context.tokens).toEqual({})
+    expect(step.context.waits).toEqual({})
+    expect(step.context.refusedTokens['u1']).toEqual([{ digest: hash64(t1), code: 'UNKNOWN' }])
+    expect(step.emits.map((e) => e.type)).toEqual(['authError'])
+  })
   it('R7: the latest refusals are remembered first, each once, at most REFUSED_TOKENS_KEPT', () => {
     let context = contextWith()
     for (let i = 0; i < 12; i++) context = rememberRefusal(context, U1, `t${i}`, 'UNKNOWN')
@@ -372,7 +382,7 @@ describe('R5 R6 R7: tokens passed and waits', () => {
   })
   it('R1 R6 R7: what passAuthenticationDetails answers for each judgement', () => {
     expect(tokenVerdict({ kind: 'jwt-disabled' })).toEqual({ _tag: 'Left', left: { code: 'JWT_DISABLED', message: 'JWT is disabled in networkConfig.authorizationConfig' } })
-    expect(tokenVerdict({ kind: 'refused-before', code: 'UNKNOWN' })).toMatchObject({ _tag: 'Left', left: { code: 'UNKNOWN' } })
+    expect(tokenVerdict({ kind: 'refused-before', code: 'UNKNOWN' })).toEqual({ _tag: 'Left', left: { code: 'UNKNOWN', message: 'this token was already rejected by the server; pass a new one' } })
     expect(tokenVerdict({ kind: 'invalid', code: 'DECRYPTION_FAILED', message: 'm' })).toEqual({ _tag: 'Left', left: { code: 'DECRYPTION_FAILED', message: 'm' } })
     expect(tokenVerdict({ kind: 'already-usable' })).toEqual({ _tag: 'Right', right: undefined })
     expect(tokenVerdict({ kind: 'accepted', expiresAt: null })).toEqual({ _tag: 'Right', right: undefined })
@@ -553,5 +563,42 @@ describe('R19: the auth region and step plumbing', () => {
     expect(step.emits).toEqual([log('a'), log('b')])
     expect(step.sync).toBe(true)
     expect(chain(contextWith(), (c) => unchanged(c)).sync).toBe(false)
+  })
+})
+
+describe('R20 R14: compression refused, and the batch read ahead', () => {
+  it('R20: a 415 to a gzip body turns compression off for good, with a warning naming the batch', () => {
+    const context = contextWith({}, { compression: 'gzip' })
+    expect(compressesRequests(context)).toBe(true)
+    expect(compressesRequests(contextWith({}, { compression: 'none' }))).toBe(false)
+    const step = compressionRefused(context, batch('b7', ANON, 1))
+    expect(compressesRequests(step.context)).toBe(false)
+    expect(step.emits).toEqual([{ type: 'log', level: 'warn', message: 'the server refused a gzip body (415); sending uncompressed from now on', fields: { batchId: 'b7' } }])
+  })
+  it('R14: items read ahead become the next frozen batch only for the identity the plan would form, outside a logout', () => {
+    const items = [item('n1', ANON), item('n2', ANON)]
+    const ids = () => 'ahead' as BatchId
+    const pending = contextWith({ pendingByIdentity: { [ANON]: 2, [K2]: 1 }, tokens: { u2: usable('t2') } })
+    const form = { kind: 'form', identity: ANON, logout: false } as const
+    // Nothing read ahead: nothing changes.
+    expect(planWithNextBatch(pending, form, NOW, ids)).toEqual({ context: pending, plan: form })
+    expect(planWithNextBatch({ ...pending, nextBatch: null }, form, NOW, ids)).toEqual({ context: { ...pending, nextBatch: null }, plan: form })
+    // Read ahead for this identity: frozen at the end of the outbox and sent.
+    const ahead = { ...pending, nextBatch: { identity: ANON, items } }
+    const used = planWithNextBatch(ahead, form, NOW, ids)
+    expect(used.context.outbox).toEqual([{ batchId: 'ahead', identity: ANON, items }])
+    expect(used.context.nextBatch).toBeNull()
+    expect(used.plan).toEqual({ kind: 'send', batch: { batchId: 'ahead', identity: ANON, items }, token: null, logout: false })
+    // Not used, but cleared: another identity, a logout flush, a plan that is not a form, no items.
+    for (const [plan, next] of [
+      [{ kind: 'form', identity: K2, logout: false }, { identity: ANON, items }],
+      [{ kind: 'form', identity: ANON, logout: true }, { identity: ANON, items }],
+      [{ kind: 'rest', reason: 'backoff' }, { identity: ANON, items }],
+      [form, { identity: ANON, items: [] }],
+    ] as const) {
+      const result = planWithNextBatch({ ...pending, nextBatch: next }, plan, NOW, ids)
+      expect(result, JSON.stringify(plan)).toEqual({ context: { ...pending, nextBatch: null }, plan })
+    }
+    expect(freezeBatch(pending, K2, items, 'f' as BatchId).outbox).toEqual([{ batchId: 'f', identity: K2, items }])
   })
 })
