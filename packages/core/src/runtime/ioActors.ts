@@ -5,7 +5,7 @@ import type { ResolvedConfig } from '../model/config.js'
 import type { Transport, TransportFailure, HttpResponse } from '../ports/transport.js'
 import type { SyncEvent, TrackedItems } from '../sync/events.js'
 import type { FormBatchInput, SendBatchInput } from '../sync/machine.js'
-import { buildBatchRequest } from '../wire/buildRequest.js'
+import { buildBatchRequest, wireItemsJson } from '../wire/buildRequest.js'
 import { classifyResponse } from '../wire/classifyResponse.js'
 import type { Persister } from './persister.js'
 
@@ -84,18 +84,24 @@ export const createIoActors = (deps: IoDeps) => {
         compress,
         sentAt: deps.now(),
       })
-      let result: E.Either<TransportFailure, HttpResponse>
+      let sent: Promise<E.Either<TransportFailure, HttpResponse>>
       try {
-        result = await deps.transport.send(request)()
+        sent = deps.transport.send(request)()
       } catch (error) {
         // The port promises never to throw; a broken transport still only costs a retry.
-        result = E.left({ kind: 'network', message: `transport threw: ${String(error)}` })
+        sent = Promise.resolve(E.left({ kind: 'network', message: `transport threw: ${String(error)}` }))
       }
+      // While the request is in flight, read the next batch (leaving out this one, which is not
+      // acknowledged yet) and prepare its JSON: if this one is delivered, the statechart freezes
+      // it at once (see `planWithNextBatch`) and it leaves without a forming step.
+      const reading = nextBatchLimit === 0 ? null : deps.persister.peek(batch.identity, nextBatchLimit, batch.items)
+      const early = reading === null ? null : await reading
+      if (early !== null && E.isRight(early) && early.right.length === nextBatchLimit) wireItemsJson(early.right)
+      const result = await sent.catch((error: unknown) => E.left<TransportFailure, HttpResponse>({ kind: 'network', message: `transport rejected: ${String(error)}` }))
       const outcome = classifyResponse(result, deps.now())
-      if (outcome.kind !== 'delivered' || nextBatchLimit === 0) return { type: 'BATCH_SENT', batch, token, outcome }
-      // Read the next batch now, leaving out the one just delivered: the statechart then freezes
-      // and sends it without a forming step of its own (see `planWithNextBatch`).
-      const next = await deps.persister.peek(batch.identity, nextBatchLimit, batch.items)
+      if (outcome.kind !== 'delivered' || early === null) return { type: 'BATCH_SENT', batch, token, outcome }
+      // Not a full batch when read: items tracked during the request may fill it now.
+      const next = E.isRight(early) && early.right.length === nextBatchLimit ? early : await deps.persister.peek(batch.identity, nextBatchLimit, batch.items)
       return E.isRight(next) && next.right.length > 0
         ? { type: 'BATCH_SENT', batch, token, outcome, nextBatch: { identity: batch.identity, items: next.right } }
         : { type: 'BATCH_SENT', batch, token, outcome }

@@ -194,7 +194,8 @@ export const createPersister = (options: {
     for (const group of queued) for (const id of group.remove) removed.add(id)
     const committedBefore = committedSeq
     const busyBefore = busy
-    const stored = await namespace.peek(identity, limit + removed.size)()
+    // The port promises not to reject; a driver that does anyway fails this read, not the loop.
+    const stored = await namespace.peek(identity, limit + removed.size)().catch((error: unknown) => E.left<StorageFailure, readonly StoredItem[]>({ kind: 'io', message: String(error) }))
     if (E.isLeft(stored)) return stored
     // Groups enqueued while storage was read count too; a group being committed (or committed
     // meanwhile) may show in both places, so then items are taken once, by id, in commit order

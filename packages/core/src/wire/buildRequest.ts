@@ -26,6 +26,28 @@ const toWireItem = (item: StoredItem): WireItem => {
   return { id: item.id, type: 'user_attribute', name: item.name, value: item.value, timestamp: item.timestamp, sessionId: item.sessionId }
 }
 
+/** The items' JSON per frozen batch's item list: computed once, by a resend too. */
+const itemsJsonCache = new WeakMap<readonly StoredItem[], string>()
+
+/**
+ * The `items` of a request body as JSON, cached for this very item list (a frozen batch keeps its
+ * list, R14): the send step prepares the next batch's while a request is in flight, and a resend
+ * does not serialise again.
+ *
+ * @example
+ * ```ts
+ * wireItemsJson(batch.items) // '[{"id":"i1","type":"event",...}]'
+ * ```
+ */
+export const wireItemsJson = (items: readonly StoredItem[]): string => {
+  let json = itemsJsonCache.get(items)
+  if (json === undefined) {
+    json = JSON.stringify(items.map(toWireItem))
+    itemsJsonCache.set(items, json)
+  }
+  return json
+}
+
 /**
  * Builds `POST {baseUrl}/v1/apps/{appId}/batches` (docs/wire-protocol.md, The request). The batch id doubles as the
  * `Idempotency-Key`, so a resent frozen batch is recognisable (R14).
@@ -43,13 +65,14 @@ export const buildBatchRequest = (input: BatchRequestInput): HttpRequest => {
     'X-SDK-Version': `jwt-sync/${SDK_VERSION}`,
   }
   if (input.token !== null) headers['Authorization'] = `Bearer ${input.token}`
-  const body = JSON.stringify({
+  const head = JSON.stringify({
     batchId: input.batchId,
     sentAt: input.sentAt,
     environment: input.environment,
     identity: input.identifier === null ? null : { key: 'uid', value: input.identifier },
-    items: input.items.map(toWireItem),
   })
+  // The same bytes as stringifying the whole body; the items part may have been prepared earlier.
+  const body = `${head.slice(0, -1)},"items":${wireItemsJson(input.items)}}`
   const request = { url: `${input.baseUrl}${PROTOCOL_PATH(input.appId)}`, method: 'POST' as const, headers, body, timeoutMs: input.timeoutMs }
   return input.compress === true ? { ...request, compressBody: 'gzip' } : request
 }
