@@ -8,6 +8,7 @@
 //   node mutation/run.mjs guard        CI: every scope, incremental from the committed baseline,
 //                                      time-boxed; fails when a folder drops below its threshold
 //   node mutation/run.mjs check        thresholds only, on the reports already written
+//   node mutation/run.mjs summary      mutation/SUMMARY.md from the committed results as they stand
 //
 // Options: --fresh (retest every mutant, ignoring incremental results), --dry-run-only (instrument
 // and run the tests once: counts mutants and static ones), --concurrency N (or
@@ -30,7 +31,7 @@ const option = (name, fallback) => {
   const index = args.indexOf(`--${name}`)
   return index >= 0 && args[index + 1] !== undefined ? args[index + 1] : fallback
 }
-const positional = args.filter((arg, index) => !arg.startsWith('--') && !['--concurrency', '--minutes'].includes(args[index - 1] ?? ''))
+const positional = args.filter((arg, index) => !arg.startsWith('--') && !['--concurrency', '--minutes', '--note'].includes(args[index - 1] ?? ''))
 const command = positional[0] ?? 'full'
 
 const reportPaths = (scope, kind = 'runs') => ({
@@ -225,7 +226,7 @@ const writeSummary = (reports, timing) => {
     'are in `reports/mutation/runs/` (not committed). How to read and refresh it: [README.md](README.md).',
     'Mutants no test can detect because they change nothing observable: [EQUIVALENT.md](EQUIVALENT.md).',
     '',
-    `Last full run: ${timing}.`,
+    `Results: ${timing}.`,
     '',
     '| Folder | Score | Detected | Undetected | Threshold |',
     '| --- | ---: | ---: | ---: | ---: |',
@@ -279,6 +280,16 @@ const main = async () => {
   // CI has the machine to itself: both cores. Elsewhere one, so people working beside it can.
   const concurrency = Number(option('concurrency', process.env.MUTATION_CONCURRENCY ?? (process.env.CI === 'true' ? '2' : '1')))
   mkdirSync(REPORTS_DIR, { recursive: true })
+
+  if (command === 'summary') {
+    // SUMMARY.md from the committed results as they stand (each mutant as last measured, by a
+    // full run or by the scope runs merged into them), with the thresholds.
+    const reports = FULL_SCOPES.map((scope) => readReport(`${BASELINE_DIR}/${scope}.json`)).filter((report) => report !== null)
+    const failures = checkThresholds(reports, FULL_SCOPES)
+    writeSummary(reports, option('note', 'assembled from the committed results in mutation/incremental/'))
+    process.exitCode = failures.length > 0 ? 1 : 0
+    return
+  }
 
   if (command === 'check') {
     const reports = FULL_SCOPES.map((scope) => readReport(reportPaths(scope).json)).filter((report) => report !== null)

@@ -25,7 +25,12 @@ export default defineConfig({
     exclude: ['packages/core/test/statechartCoverage.test.ts'],
     sequence: { sequencer: CheapFirstSequencer },
     setupFiles: ['mutation/settle.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // A mutant that hangs the SDK (a flush that never settles, against R12) fails its test here
+    // instead of waiting for Stryker's timeout and a restart of the test runner. The slowest test
+    // takes about 3 s on a loaded machine.
+    testTimeout: 10_000,
+    hookTimeout: 30_000,
+    // A hung SDK keeps promises pending: do not wait long for the worker to wind down after it.
+    teardownTimeout: 1_000,
   },
 })

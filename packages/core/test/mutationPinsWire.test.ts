@@ -136,6 +136,8 @@ describe('wire protocol: what a response means', () => {
     expect(classifyResponse(E.left({ kind: 'timeout', message: 'after 30 s' }), 0)).toEqual({ kind: 'transient', reason: 'timeout: after 30 s', retryAfterMs: null })
     expect(classifyResponse(response(503, '', { 'retry-after': '7' }), 0)).toEqual({ kind: 'transient', reason: 'HTTP 503', retryAfterMs: 7000 })
     expect(classifyResponse(response(429), 0)).toEqual({ kind: 'transient', reason: 'HTTP 429', retryAfterMs: null })
+    expect(classifyResponse(response(500, '', { 'retry-after': '1' }), 0)).toEqual({ kind: 'transient', reason: 'HTTP 500', retryAfterMs: 1000 })
+    expect(classifyResponse(response(408), 0)).toEqual({ kind: 'transient', reason: 'HTTP 408', retryAfterMs: null })
     expect(classifyResponse(response(302, '', { 'retry-after': '7' }), 0)).toEqual({ kind: 'transient', reason: 'unexpected HTTP 302', retryAfterMs: null })
   })
   it('R7: a 401 carries the code of its JWT body with the numeric code of the table, and its message or the code', () => {
