@@ -303,7 +303,7 @@ describe('R7 R11: a refused token', () => {
       error: { type: 'JWT', source: 'server', accountMeta: { appId: 'pin-app' }, details: { code: 'TOKEN_NOT_AVAILABLE', numericCode: 4005, identifier: '', message: 'no token' } },
       dedupeKey: '||TOKEN_NOT_AVAILABLE',
     })
-    expect(step.emits[2]).toMatchObject({ type: 'log', message: 'transient failure, will retry' })
+    expect(step.emits[2]).toEqual({ type: 'log', level: 'warn', message: 'transient failure, will retry', fields: { reason: '401 TOKEN_NOT_AVAILABLE', retryInMs: 1_000, failures: 1 } })
     // JWT disabled: a user's batch has no token either.
     const user = applySendOutcome(contextWith({ pendingByIdentity: { [K1]: 1 } }), batch('b1', K1, 1), null, refused, deps)
     expect(user.emits[1]).toMatchObject({ error: { details: { identifier: 'u1' } } })
@@ -563,6 +563,7 @@ describe('R19: the auth region and step plumbing', () => {
     expect(step.emits).toEqual([log('a'), log('b')])
     expect(step.sync).toBe(true)
     expect(chain(contextWith(), (c) => unchanged(c)).sync).toBe(false)
+    expect(chain(contextWith(), (c) => ({ context: c, emits: [], sync: false })).sync).toBe(false)
   })
 })
 
