@@ -9,6 +9,7 @@
 //                                      time-boxed; fails when a folder drops below its threshold
 //   node mutation/run.mjs check        thresholds only, on the reports already written
 //   node mutation/run.mjs summary      mutation/SUMMARY.md from the committed results as they stand
+//   node mutation/run.mjs merge SCOPE  a stopped scope run's saved results into the baseline
 //
 // Options: --fresh (retest every mutant, ignoring incremental results), --dry-run-only (instrument
 // and run the tests once: counts mutants and static ones), --concurrency N (or
@@ -213,6 +214,15 @@ const oneLine = (text, max = 70) => {
   return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat
 }
 
+const statusTally = (reports) => {
+  const counts = {}
+  for (const report of reports) for (const { mutants } of Object.values(report.files)) for (const mutant of mutants) counts[mutant.status] = (counts[mutant.status] ?? 0) + 1
+  return Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([status, count]) => `${status} ${count}`)
+    .join(', ')
+}
+
 /** mutation/SUMMARY.md: the score of every folder and each mutant no test detects. */
 const writeSummary = (reports, timing) => {
   const scores = scoresOf(reports)
@@ -232,9 +242,12 @@ const writeSummary = (reports, timing) => {
     '| --- | ---: | ---: | ---: | ---: |',
     ...rows.map(([folder, entry]) => `| \`${folder}\` | ${scoreText(entry)}% | ${entry.detected} | ${entry.undetected} | ${THRESHOLDS[folder] !== undefined ? `${THRESHOLDS[folder]}%` : ''} |`),
     '',
-    'Detected: killed by a test, or timed out (an endless loop). Undetected: survived every test',
-    'that runs the mutated code, or no test runs it. Mutants disabled in the source (`// Stryker',
-    'disable`) count in neither.',
+    'Detected: killed by a test, or timed out (an endless loop or a hang). Undetected: survived',
+    'every test that runs the mutated code, or no test runs it. Not counted: mutants that do not',
+    'compile or crash the test run outside any test, and static mutants a pass set aside and no',
+    'later pass has run yet ("Ignored", listed below when there are any).',
+    '',
+    `Mutants by status: ${statusTally(reports)}.`,
     '',
     '## Undetected mutants',
     '',
@@ -280,6 +293,14 @@ const main = async () => {
   // CI has the machine to itself: both cores. Elsewhere one, so people working beside it can.
   const concurrency = Number(option('concurrency', process.env.MUTATION_CONCURRENCY ?? (process.env.CI === 'true' ? '2' : '1')))
   mkdirSync(REPORTS_DIR, { recursive: true })
+
+  if (command === 'merge') {
+    // A scope run that was stopped (Stryker saves what it tested): put its results into the baseline.
+    const scope = positional[1] ?? ''
+    if (SCOPES[scope] === undefined) throw new Error(`merge: unknown scope ${scope}`)
+    mergeIntoBaseline(`${REPORTS_DIR}/incremental/${scope}.json`, baselineOf(scope))
+    return
+  }
 
   if (command === 'summary') {
     // SUMMARY.md from the committed results as they stand (each mutant as last measured, by a

@@ -26,11 +26,12 @@ const OTHER_KEY = keyOf(other.publicKeyPem, 'other-kid')
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url')
 /** RS256 by hand with the issuer's key: any header and claims, exactly as given. */
-const signed = (claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'RS256', typ: 'JWT', kid: issuer.kid }): string => {
-  const input = `${b64(header)}.${b64(claims)}`
-  const algorithm = header['alg'] === 'RS512' ? 'sha512' : 'sha256'
+const signedPayload = (payloadJson: string, header: Record<string, unknown> = { alg: 'RS256', typ: 'JWT', kid: issuer.kid }): string => {
+  const input = `${b64(header)}.${Buffer.from(payloadJson).toString('base64url')}`
+  const algorithm = header['alg'] === 'RS512' ? 'sha512' : header['alg'] === 'RS384' ? 'sha384' : 'sha256'
   return `${input}.${cryptoSign(algorithm, Buffer.from(input), privateKey).toString('base64url')}`
 }
+const signed = (claims: Record<string, unknown>, header?: Record<string, unknown>): string => signedPayload(JSON.stringify(claims), header)
 
 const context = (overrides: Partial<VerificationContext> = {}): VerificationContext => ({
   keys: [KEY],
@@ -109,7 +110,17 @@ describe('server verification: each check at its edges', () => {
     expect(none.checks).toEqual(['token-present:fail', 'size:skip', 'structure:skip', 'header:skip', 'claims:skip', 'signature:skip', 'time:skip', 'subject:skip'])
     expect(none.decision).toBe('TOKEN_NOT_AVAILABLE')
     expect(none.rejection).toEqual({ code: 'TOKEN_NOT_AVAILABLE', numericCode: 4005, message: 'no bearer token in the Authorization header' })
-    expect(none.details).toMatchObject({ size: 'no token', structure: 'no token', header: 'token not decodable', claims: 'token not decodable', signature: 'token not decodable', time: 'token not decodable', subject: 'no subject' })
+    const verdict = await verifyToken(null, context(), 'explain')
+    expect(verdict.checks).toEqual([
+      { check: 'token-present', verdict: 'fail', code: 'TOKEN_NOT_AVAILABLE', detail: 'no bearer token in the Authorization header' },
+      { check: 'size', verdict: 'skip', code: 'DECRYPTION_FAILED', detail: 'no token' },
+      { check: 'structure', verdict: 'skip', code: 'DECRYPTION_FAILED', detail: 'no token' },
+      { check: 'header', verdict: 'skip', code: 'HEADER_TYPE_INCOMPATIBLE', detail: 'token not decodable' },
+      { check: 'claims', verdict: 'skip', code: 'PAYLOAD_CONTENT_MISSING', detail: 'token not decodable' },
+      { check: 'signature', verdict: 'skip', code: 'INVALID_SIGNATURE', detail: 'token not decodable' },
+      { check: 'time', verdict: 'skip', code: 'TIME_CONSTRAINT_FAILURE', detail: 'token not decodable' },
+      { check: 'subject', verdict: 'skip', code: 'IDENTIFIER_MISMATCH', detail: 'no subject' },
+    ])
     expect(await codeOf('')).toBe('TOKEN_NOT_AVAILABLE')
   })
   it('step 4: exactly maxTokenBytes passes, one byte more fails, counted in UTF-8 bytes', async () => {
@@ -146,6 +157,10 @@ describe('server verification: each check at its edges', () => {
     expect(await header({ alg: 'RS256', typ: null })).toBe('typ null is not JWT')
     expect(await header({ alg: 'RS256', crit: [] })).toBe('crit [] names extensions the server does not support')
     expect(await header({ alg: 'RS256', crit: null })).toBe('crit null names extensions the server does not support')
+    const failed = async (fields: Record<string, unknown>) => (await verifyToken(signed(good, { kid: issuer.kid, ...fields }), context(), 'decide')).checks.at(-1)
+    expect(await failed({ alg: 'HS256' })).toEqual({ check: 'header', verdict: 'fail', code: 'HEADER_TYPE_INCOMPATIBLE', detail: 'alg "HS256" is not one of RS256, RS512' })
+    expect(await failed({ alg: 'RS256', typ: 'JWS' })).toEqual({ check: 'header', verdict: 'fail', code: 'HEADER_TYPE_INCOMPATIBLE', detail: 'typ "JWS" is not JWT' })
+    expect(await failed({ alg: 'RS256', crit: ['b64'] })).toEqual({ check: 'header', verdict: 'fail', code: 'HEADER_TYPE_INCOMPATIBLE', detail: 'crit ["b64"] names extensions the server does not support' })
   })
   it('step 6: exp must be a finite number and a subject present -> PAYLOAD_CONTENT_MISSING', async () => {
     const claims = async (payload: Record<string, unknown>) => (await explain(signed(payload))).rejection?.message ?? 'accepted'
@@ -158,9 +173,21 @@ describe('server verification: each check at its edges', () => {
     // Without exp the time check has nothing to decide: skipped, not passed.
     expect(missing.checks).toEqual(['token-present:pass', 'size:pass', 'structure:pass', 'header:pass', 'claims:fail', 'signature:pass', 'time:skip', 'subject:skip'])
     expect(missing.details['time']).toBe('no exp')
+    expect((await verifyToken(signed({ exp: NOW_S + 600 }), context(), 'decide')).checks.at(-1)).toEqual({
+      check: 'claims',
+      verdict: 'fail',
+      code: 'PAYLOAD_CONTENT_MISSING',
+      detail: 'no subject: sub must be a string or {key, value}',
+    })
+    expect((await verifyToken(signed({ sub: 'alice', exp: 'soon' }), context(), 'decide')).checks.at(-1)).toMatchObject({ check: 'claims', verdict: 'fail', code: 'PAYLOAD_CONTENT_MISSING' })
+    // An exp too large for a number (JSON 1e400 reads as Infinity) is no date: never a token that never expires.
+    expect(await codeOf(signedPayload('{"sub":"alice","exp":1e400}'))).toBe('PAYLOAD_CONTENT_MISSING')
+    expect(await codeOf(signedPayload('{"sub":"alice","exp":-1e400}'))).toBe('PAYLOAD_CONTENT_MISSING')
     const textual = await explain(signed({ sub: 'alice', exp: 'soon' }))
     expect(textual.checks[6]).toBe('time:skip')
     expect(textual.details['time']).toBe('no numeric exp')
+    expect((await verifyToken(signed({ sub: 'alice' }), context(), 'explain')).checks[6]).toEqual({ check: 'time', verdict: 'skip', code: 'TIME_CONSTRAINT_FAILURE', detail: 'no exp' })
+    expect((await verifyToken(signed({ sub: 'alice', exp: 'x' }), context(), 'explain')).checks[6]).toEqual({ check: 'time', verdict: 'skip', code: 'TIME_CONSTRAINT_FAILURE', detail: 'no numeric exp' })
   })
   it('step 7: kid chooses the key; without kid every key is tried; a kid that is not a string, no key, or a foreign signature -> INVALID_SIGNATURE', async () => {
     const signature = async (token: string, keys: readonly TrustedKey[]) => {
@@ -179,6 +206,9 @@ describe('server verification: each check at its edges', () => {
     // The key is used only with the allowed algorithms (jose is told which).
     const rs512 = signed(good, { alg: 'RS512', kid: issuer.kid })
     expect((await explain(rs512)).checks[5]).toBe('signature:pass')
+    const rs384 = signed(good, { alg: 'RS384', kid: issuer.kid })
+    expect((await explain(rs384)).checks.slice(3, 6)).toEqual(['header:fail', 'claims:pass', 'signature:fail'])
+    expect((await explain(rs384, { allowedAlgorithms: ['RS384'] })).checks[5]).toBe('signature:pass')
   })
   it('step 8: expired exactly at now - skew >= exp, as the client (R6)', async () => {
     const at = async (exp: number, skew = 60_000) => (await explain(signed({ sub: 'alice', exp }), { clockSkewMs: skew })).checks[6]
@@ -191,6 +221,13 @@ describe('server verification: each check at its edges', () => {
   })
   it('step 8: nbf up to the skew ahead passes; iat up to the skew ahead passes; non-numbers fail', async () => {
     const at = async (claims: Record<string, unknown>, skew = 60_000) => (await explain(signed({ ...good, ...claims }), { clockSkewMs: skew })).rejection?.message ?? 'time:pass'
+    const timeCheck = async (claims: Record<string, unknown>) => (await verifyToken(signed({ ...good, ...claims }), context(), 'explain')).checks[6]
+    expect(await timeCheck({ nbf: NOW_S + 61 })).toMatchObject({ check: 'time', verdict: 'fail', code: 'TIME_CONSTRAINT_FAILURE' })
+    expect(await timeCheck({ nbf: 'x' })).toMatchObject({ check: 'time', verdict: 'fail', code: 'TIME_CONSTRAINT_FAILURE' })
+    expect(await timeCheck({ iat: NOW_S + 61 })).toMatchObject({ check: 'time', verdict: 'fail', code: 'TIME_CONSTRAINT_FAILURE' })
+    expect(await timeCheck({ iat: 'x' })).toMatchObject({ check: 'time', verdict: 'fail', code: 'TIME_CONSTRAINT_FAILURE' })
+    expect(await timeCheck({ exp: NOW_S - 61 })).toMatchObject({ check: 'time', verdict: 'fail', code: 'TIME_CONSTRAINT_FAILURE' })
+    expect(await timeCheck({})).toMatchObject({ check: 'time', verdict: 'pass', code: 'TIME_CONSTRAINT_FAILURE' })
     expect(await at({ nbf: NOW_S + 60 })).toBe('time:pass')
     expect(await at({ nbf: NOW_S + 61 })).toBe(`not valid before ${new Date((NOW_S + 61) * 1000).toISOString()} (skew 60000 ms)`)
     expect(await at({ nbf: NOW_S }, 0)).toBe('time:pass')
@@ -207,6 +244,8 @@ describe('server verification: each check at its edges', () => {
     const result = await explain(signed({ sub: 'bob', exp: NOW_S + 600 }))
     expect(result.checks.at(-1)).toBe('subject:fail')
     expect(result.rejection).toEqual({ code: 'IDENTIFIER_MISMATCH', numericCode: 4004, message: 'subject "bob" is not the batch identity "alice"' })
+    expect((await verifyToken(signed({ sub: 'bob', exp: NOW_S + 600 }), context(), 'explain')).checks.at(-1)).toMatchObject({ check: 'subject', verdict: 'fail', code: 'IDENTIFIER_MISMATCH' })
+    expect((await verifyToken(signed({ sub: 'bob', exp: NOW_S + 600 }), context({ identifier: null }), 'explain')).checks.at(-1)).toMatchObject({ check: 'subject', verdict: 'skip', code: 'IDENTIFIER_MISMATCH' })
   })
 })
 
@@ -243,6 +282,9 @@ describe('server verification: helpers', () => {
     expect(readTokenShape(`${b64({})}..c2ln`)).toMatchObject({ ok: false })
     expect(readTokenShape(`${Buffer.from([0x7b, 0xff, 0x7d]).toString('base64url')}.${b64({})}.c2ln`)).toMatchObject({ ok: false, reason: 'header is not base64url-encoded JSON object' })
     expect(readTokenShape(`${b64('x')}.${b64({})}.c2ln`)).toMatchObject({ ok: false })
+    // Invalid UTF-8 inside a JSON string would still parse if decoded leniently (as U+FFFD): refused.
+    const lenient = Buffer.concat([Buffer.from('{"alg":"RS256","x":"'), Buffer.from([0xff]), Buffer.from('"}')]).toString('base64url')
+    expect(readTokenShape(`${lenient}.${b64({})}.c2ln`)).toEqual({ ok: false, reason: 'header is not base64url-encoded JSON object' })
     expect(readTokenShape('a.b.c.d')).toEqual({ ok: false, reason: 'expected 3 dot-separated parts (JWS compact), got 4' })
   })
   it('the subject: a non-empty sub string, or a non-empty string sub.value of an object (not an array)', () => {
