@@ -275,9 +275,12 @@ const baselineOf = (scope) => `${BASELINE_DIR}/${SCOPES[scope].suite === 'core' 
  * Puts a narrower scope's incremental results into its suite's baseline: its files replace theirs,
  * every other file keeps its results, the tests are the latest run's (the same suite).
  */
-const mergeIntoBaseline = (from, to) => {
-  const fresh = readReport(from)
-  if (fresh === null) return
+const mergeIntoBaseline = (from, to, scope) => {
+  const read = readReport(from)
+  if (read === null) return
+  // Only the scope's own files: the others in its file may be older copies.
+  const roots = rootsOf([scope])
+  const fresh = { ...read, files: Object.fromEntries(Object.entries(read.files).filter(([file]) => roots.some((root) => file.startsWith(`${root}/`)))) }
   const old = readReport(to)
   const merged = old === null ? fresh : { ...old, files: { ...old.files, ...fresh.files }, testFiles: fresh.testFiles }
   mkdirSync(path.dirname(to), { recursive: true })
@@ -298,7 +301,7 @@ const main = async () => {
     // A scope run that was stopped (Stryker saves what it tested): put its results into the baseline.
     const scope = positional[1] ?? ''
     if (SCOPES[scope] === undefined) throw new Error(`merge: unknown scope ${scope}`)
-    mergeIntoBaseline(`${REPORTS_DIR}/incremental/${scope}.json`, baselineOf(scope))
+    mergeIntoBaseline(`${REPORTS_DIR}/incremental/${scope}.json`, baselineOf(scope), scope)
     return
   }
 
@@ -375,7 +378,7 @@ const main = async () => {
     const run = await runScope(scope, { incrementalFile, fresh, concurrency, kind: 'runs' }, null)
     if (!run.ok) throw new Error(`mutation: Stryker failed on ${scope}`)
     if (flag('dry-run-only')) continue
-    if (command !== 'full') mergeIntoBaseline(incrementalFile, baselineOf(scope))
+    if (command !== 'full') mergeIntoBaseline(incrementalFile, baselineOf(scope), scope)
     timings.push(`${scope} ${run.minutes} min`)
     reports.push(readReport(reportPaths(scope).json))
   }

@@ -62,6 +62,11 @@ describe('R6: UTF-8 decoding of header and payload (DECRYPTION_FAILED on invalid
     expect(decodeUtf8([0xc3, 0x41])).toBeNull()
     expect(decodeUtf8([0xc3, 0xc3])).toBeNull()
     expect(decodeUtf8([0xe2, 0x9c, 0x41])).toBeNull()
+    // Bytes that lead no sequence, followed by continuation bytes, are refused, not read as a longer sequence.
+    expect(decodeUtf8([0x80, 0x80, 0x80])).toBeNull()
+    expect(decodeUtf8([0x80, 0x80, 0x80, 0x80])).toBeNull()
+    expect(decodeUtf8([0xc0, 0x80, 0x80])).toBeNull()
+    expect(decodeUtf8([0xf8, 0x80, 0x80, 0x80])).toBeNull()
   })
   it('R6: UTF-16 surrogates and code points above U+10FFFF are refused', () => {
     expect(decodeUtf8([0xed, 0xa0, 0x80])).toBeNull() // U+D800
@@ -132,6 +137,18 @@ describe('R6: the client checks, at their edges', () => {
     expect(codeOf(makeToken({ sub: 'u1', exp: now / 1000 - skewSeconds + 1 }))).toBe('OK')
     expect(codeOf(makeToken({ sub: 'u1', exp: now / 1000 }), 'u1', { ...options, clockSkewMs: 0 })).toBe('TIME_CONSTRAINT_FAILURE')
   })
+  it('R6 R7: each failed check tells the app why (the message of the Left and of the listener\'s error)', () => {
+    const messageOf = (token: string, opts = options) => {
+      const result = checkToken(token, 'u1', opts)
+      return E.isLeft(result) ? result.left.message : 'OK'
+    }
+    expect(messageOf('abc')).toBe('token is not a JWT: expected 3 dot-separated parts, got 1')
+    expect(messageOf(makeToken({ sub: 'u1', exp, alg: 'HS256' }))).toBe('alg "HS256" is not one of RS256, RS512')
+    expect(messageOf(makeToken({ sub: 'u1', exp, typ: 'JWS' }))).toBe('typ "JWS" is not JWT')
+    expect(messageOf(makeToken({ sub: 'u1' }))).toBe('token has no exp claim')
+    expect(messageOf(makeToken({ exp }))).toBe('token has no subject (sub)')
+    expect(messageOf(makeToken({ sub: 'u2', exp }))).toBe('token subject does not match the identifier')
+  })
   it('R6: a typ that is not a string is HEADER_TYPE_INCOMPATIBLE, never a throw', () => {
     for (const typ of [7, null, true, { t: 'JWT' }, ['JWT']]) {
       const token = `${b64({ alg: 'RS256', typ })}.${b64({ sub: 'u1', exp })}.c2ln`
@@ -179,6 +196,8 @@ describe('R18: fingerprints', () => {
     expect(fnv1a32('a')).toBe('e40c292c')
     expect(fnv1a32('foobar')).toBe('bf9cf968')
     expect(fnv1a32('\u0001')).toMatch(/^[0-9a-f]{8}$/)
+    // Leading zeros are kept: always 8 digits.
+    expect(fnv1a32('t0')).toBe('0944ee69')
   })
   it('R7 R11: the digest of a refused token is stable across versions (it is persisted) and 64 bits wide', () => {
     // Digests are stored: a change of hash64 would make a relaunched SDK forget which tokens the
@@ -189,6 +208,9 @@ describe('R18: fingerprints', () => {
       '226b8be79df43180',
       'f82f48cc2eccc376',
     ])
+    // Each 32-bit half keeps its leading zeros: always 16 digits.
+    expect(hash64('t20')).toBe('087edf7074d17d32')
+    expect(hash64('t2')).toBe('dfad6408025098f5')
     expect(hash64('ab')).not.toBe(hash64('ba'))
   })
 })
@@ -212,5 +234,6 @@ describe('Error codes (docs/rules.md)', () => {
     expect(isJwtErrorCode('constructor')).toBe(false)
     expect(isJwtErrorCode(4000)).toBe(false)
     expect(isJwtErrorCode(undefined)).toBe(false)
+    expect(isJwtErrorCode(['UNKNOWN'])).toBe(false)
   })
 })
