@@ -99,6 +99,7 @@ describe('server verification: an accepted token', () => {
     const result = await explain(signed(good), { verifySignature: false, keys: [] })
     expect(result.checks[5]).toBe('signature:skip')
     expect(result.details['signature']).toBe('not checked: no public key given')
+    expect(result.codes['signature']).toBe('INVALID_SIGNATURE')
     expect(result.decision).toEqual({ subject: 'alice', kid: '', expiresAt: (NOW_S + 600) * 1000 })
     expect((await explain(signed(good), { verifySignature: true })).checks[5]).toBe('signature:pass')
   })
