@@ -65,6 +65,12 @@ describe('statechart path coverage', () => {
     await settle()
     expect(loggedOut.server.stored.size).toBe(1)
     await loggedOut.sdk.shutdown()
+    // The next full batch read while one is in flight is frozen ahead (NEXT_BATCH_READ).
+    const ahead = await startHarness({ jwt: false, config: { maxBatchSize: 2 }, inspect: record })
+    for (let i = 0; i < 6; i++) ahead.sdk.track('e', { i })
+    await ahead.sdk.flush()
+    expect(ahead.server.stored.size).toBe(6)
+    await ahead.sdk.shutdown()
     // JWT disabled (R1): the auth region rests in jwtDisabled.
     const unsigned = await startHarness({ jwt: false, inspect: record })
     unsigned.sdk.track('e')

@@ -27,14 +27,21 @@ type StepEnd = Extract<SyncEvent, { readonly type: 'BATCH_FORMED' | 'BATCH_FORM_
  * `fromCallback` rather than `fromPromise`: the latter creates an AbortController, which
  * JavaScriptCore does not have. `withTracked` adds the items tracked meanwhile to the result.
  */
-const callbackActor = <TInput, TEvent extends SyncEvent = SyncEvent>(run: (input: TInput) => Promise<TEvent>, withTracked: (event: TEvent) => SyncEvent = (event) => event) =>
+const callbackActor = <TInput, TEvent extends SyncEvent = SyncEvent>(
+  run: (input: TInput, tell: (event: SyncEvent) => void) => Promise<TEvent>,
+  withTracked: (event: TEvent) => SyncEvent = (event) => event,
+) =>
   fromCallback<EventObject, TInput>(({ input, sendBack }) => {
     let active = true
+    /** An event before the result (the step goes on). */
+    const tell = (event: SyncEvent): void => {
+      if (active) sendBack(event)
+    }
     // Start after the current macrostep: XState starts invoked actors before it notifies the
     // facade's snapshot observer, which hands the new control state (the frozen batch) to the
     // persister. Waiting one microtask makes `persister.drained()` cover that write (R13, R14).
     Promise.resolve()
-      .then(() => run(input))
+      .then(() => run(input, tell))
       .then(
       (event) => {
         if (active) sendBack(withTracked(event))
@@ -69,9 +76,10 @@ export const createIoActors = (deps: IoDeps) => {
       await deps.persister.drained()
       return { type: 'ITEMS_DELETED' }
     }, withTracked),
-    sendBatch: callbackActor<SendBatchInput, StepEnd>(async ({ batch, token, compress, nextBatchLimit }) => {
-      // The frozen batch and every counter change before it are durable before the request (R13, R14).
-      await deps.persister.drained()
+    sendBatch: callbackActor<SendBatchInput, StepEnd>(async ({ batch, token, compress, nextBatchLimit }, tell) => {
+      // The frozen batch and every counter change before it are durable before the request (R14,
+      // R8); items and acknowledgements may follow it (see `Persister.readyForRequest`).
+      await deps.persister.readyForRequest()
       const request = buildBatchRequest({
         baseUrl: deps.config.baseUrl,
         appId: deps.config.appId,
@@ -92,11 +100,17 @@ export const createIoActors = (deps: IoDeps) => {
         sent = Promise.resolve(E.left({ kind: 'network', message: `transport threw: ${String(error)}` }))
       }
       // While the request is in flight, read the next batch (leaving out this one, which is not
-      // acknowledged yet) and prepare its JSON: if this one is delivered, the statechart freezes
-      // it at once (see `planWithNextBatch`) and it leaves without a forming step.
+      // acknowledged yet). A full one is frozen now and its commit starts at once, overlapping
+      // the request (`freezeAhead`): it can leave as soon as this one is answered. A partial one
+      // waits for the answer (items tracked meanwhile may fill it), and the statechart freezes it
+      // then (`planWithNextBatch`). Either way it leaves without a forming step.
       const reading = nextBatchLimit === 0 ? null : deps.persister.peek(batch.identity, nextBatchLimit, batch.items)
       const early = reading === null ? null : await reading
-      if (early !== null && E.isRight(early) && early.right.length === nextBatchLimit) wireItemsJson(early.right)
+      if (early !== null && E.isRight(early) && early.right.length === nextBatchLimit) {
+        wireItemsJson(early.right)
+        tell({ type: 'NEXT_BATCH_READ', identity: batch.identity, items: early.right })
+        void deps.persister.drained()
+      }
       const result = await sent.catch((error: unknown) => E.left<TransportFailure, HttpResponse>({ kind: 'network', message: `transport rejected: ${String(error)}` }))
       const outcome = classifyResponse(result, deps.now())
       if (outcome.kind !== 'delivered' || early === null) return { type: 'BATCH_SENT', batch, token, outcome }

@@ -33,17 +33,24 @@ export const MAX_HOLD_MS = 100
  * `drained()` resolves once everything enqueued before the call is committed.
  *
  * While the sync loop is busy (a batch being formed, a request in flight) the runtime `hold`s the
- * writes: they wait until the loop needs them durable (`drained()` before the next request) or
- * comes to rest, at most `MAX_HOLD_MS`. So the acknowledgement of batch n, the freeze of batch
- * n+1 and the items tracked during the request go to storage in one commit, one fsync, just before
- * batch n+1 leaves: R14's order (frozen before sent) is unchanged, and an acknowledgement that a
- * crash loses only makes the same frozen batch go again (R14), which the server de-duplicates.
+ * writes: they wait until the loop needs them durable or comes to rest, at most `MAX_HOLD_MS`.
+ * Before a request, `readyForRequest()` waits only for the writes that must precede it (a frozen
+ * batch, R14; a refusal count that grew, R8; see `requestDurability.ts`); items, acknowledgements
+ * and the like may follow. So while batch n is in flight, one commit (one fsync) carries the
+ * acknowledgement of batch n-1, the freeze of batch n+1 and the items tracked meanwhile, and n+1
+ * leaves as soon as n is answered. An acknowledgement a crash loses only makes the same frozen
+ * batch go again (R14), which the server de-duplicates.
  */
 export type Persister = {
+  /** Items may follow the next request: R13 holds them to `drained()` (`whenPersisted`). */
   appendItem(item: StoredItem): void
-  enqueue(write: StorageWrite): void
-  setState(key: string, value: StateValue | null): void
+  /** `mayFollowRequest`: the write need not be durable before the next request (default false). */
+  enqueue(write: StorageWrite, mayFollowRequest?: boolean): void
+  setState(key: string, value: StateValue | null, mayFollowRequest?: boolean): void
+  /** Resolves once everything enqueued before the call is committed. */
   drained(): Promise<void>
+  /** Resolves once every write that must precede a request, enqueued before the call, is committed. */
+  readyForRequest(): Promise<void>
   /** Holds writes (true) while the sync loop is busy; releasing (false) commits what waits. */
   hold(held: boolean): void
   /**
@@ -69,6 +76,8 @@ export const createPersister = (options: {
   const groups: Group[] = []
   let seq = 0
   let committedSeq = 0
+  /** The last write that must be durable before a request leaves. */
+  let requiredSeq = 0
   let busy = false
   let scheduled = false
   let retryHandle: unknown = null
@@ -221,22 +230,29 @@ export const createPersister = (options: {
     return E.right(items)
   }
 
-  const drained = (): Promise<void> => {
-    if (committedSeq >= seq) return Promise.resolve()
-    const target = seq
+  const committedThrough = (target: number): Promise<void> => {
+    if (committedSeq >= target) return Promise.resolve()
     const done = new Promise<void>((resolve) => waiters.push({ seq: target, resolve }))
     schedule()
     return done
+  }
+  const drained = (): Promise<void> => committedThrough(seq)
+
+  /** Numbers a write; one that must precede the next request moves the request's mark. */
+  const numbered = (mayFollowRequest: boolean): number => {
+    seq += 1
+    if (!mayFollowRequest) requiredSeq = seq
+    return seq
   }
 
   return {
     appendItem: (item) => {
       const group = groupForAppend()
       group.append.push(item)
-      group.lastSeq = ++seq
+      group.lastSeq = numbered(true)
       schedule()
     },
-    enqueue: (write) => {
+    enqueue: (write, mayFollowRequest = false) => {
       const group = write.append !== undefined && write.append.length > 0 ? groupForAppend() : current()
       if (write.append !== undefined) group.append.push(...write.append)
       if (write.remove !== undefined) group.remove.push(...write.remove)
@@ -244,16 +260,17 @@ export const createPersister = (options: {
       if (write.deadLetters !== undefined) group.deadLetters.push(...write.deadLetters)
       if (write.state !== undefined) Object.assign(group.state, write.state)
       if (write.erase === true) group.erase = true
-      group.lastSeq = ++seq
+      group.lastSeq = numbered(mayFollowRequest)
       schedule()
     },
-    setState: (key, value) => {
+    setState: (key, value, mayFollowRequest = false) => {
       const group = current()
       group.state[key] = value
-      group.lastSeq = ++seq
+      group.lastSeq = numbered(mayFollowRequest)
       schedule()
     },
     drained,
+    readyForRequest: () => committedThrough(requiredSeq),
     hold: (next) => {
       if (held === next) return
       held = next

@@ -12,6 +12,7 @@ import { createAuthListeners } from '../runtime/authListeners.js'
 import { createIoActors } from '../runtime/ioActors.js'
 import { stateChanges } from '../runtime/persistedState.js'
 import { createPersister } from '../runtime/persister.js'
+import { stateMayFollowRequest } from '../runtime/requestDurability.js'
 import { redactingLogger } from '../runtime/redaction.js'
 import { redactedInspection } from '../runtime/redactedInspection.js'
 import { createTokenProviderService } from '../runtime/tokenProviderService.js'
@@ -110,7 +111,8 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
     // While the loop forms or sends a batch, writes wait for the commit before its request (R14).
     persister.hold(snapshot.status === 'active' && context.plan.kind !== 'rest')
     if (lastPersisted !== context && snapshot.status === 'active') {
-      for (const [key, value] of Object.entries(stateChanges(lastPersisted, context))) persister.setState(key, value)
+      const mayFollowRequest = stateMayFollowRequest(lastPersisted, context)
+      for (const [key, value] of Object.entries(stateChanges(lastPersisted, context))) persister.setState(key, value, mayFollowRequest)
       lastPersisted = context
     }
     for (let i = flushWaiters.length - 1; i >= 0; i--) {

@@ -2,6 +2,7 @@ import type { Actor } from 'xstate'
 import type { Logger } from '../ports/logger.js'
 import type { createAuthListeners } from '../runtime/authListeners.js'
 import type { Persister } from '../runtime/persister.js'
+import { writeMayFollowRequest } from '../runtime/requestDurability.js'
 import type { createTokenProviderService } from '../runtime/tokenProviderService.js'
 import type { SyncMachine } from '../sync/machine.js'
 import type { SdkProblem } from './types.js'
@@ -27,7 +28,7 @@ export const carryOutEffects = (
   },
 ): void => {
   const { persister, logger, authListeners } = deps
-  actor.on('persist', ({ write }) => persister.enqueue(write))
+  actor.on('persist', ({ write }) => persister.enqueue(write, writeMayFollowRequest(write)))
   actor.on('authError', ({ error, dedupeKey }) => {
     logger.warn('authentication error', { code: error.details.code, source: error.source, identifier: error.details.identifier, token: error.details.token })
     authListeners.deliver(error, dedupeKey)

@@ -65,6 +65,8 @@ export type SyncEvent =
       /** After a delivery: the same identity's next items, when the actor was asked to read them. */
       readonly nextBatch?: NextBatchItems
     }
+  /** While a batch is in flight: the same identity's next full batch, read ahead to be frozen now. */
+  | { readonly type: 'NEXT_BATCH_READ'; readonly identity: IdentityKey; readonly items: readonly StoredItem[] }
   /** Storage could not be read: treated as a transient failure (R9). */
   | { readonly type: 'BATCH_FORM_FAILED'; readonly reason: string; readonly tracked?: TrackedItems }
   /** An R11 deletion is durable in storage. */

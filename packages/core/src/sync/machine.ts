@@ -11,7 +11,7 @@ import { NOTHING_TO_SEND, planNext, type RestReason, type SyncPlan } from './pla
 import { isSuspended, newSession, recordActivity, startSession } from './session.js'
 import { chain, unchanged, type Step } from './step.js'
 import { compressesRequests } from './compression.js'
-import { freezeBatch, planWithNextBatch } from './nextBatch.js'
+import { freezeAhead, freezeBatch, planWithNextBatch } from './nextBatch.js'
 
 /**
  * Input of the invoked actor that forms a batch from the queue.
@@ -318,6 +318,9 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
         }
         return { context: freezeBatch({ ...context, retry }, event.identity, event.items, deps.nextBatchId()), emits: [] }
       }),
+      freezeAhead: rule((context, event) =>
+        event.type === 'NEXT_BATCH_READ' ? { context: freezeAhead(context, event, deps.nextBatchId), emits: [] } : unchanged(context),
+      ),
       storageUnavailable: rule((context, event) =>
         event.type === 'BATCH_FORM_FAILED'
           ? transientFailure(context, `storage: ${event.reason}`, null, { now: deps.now(), random: deps.random, nextBatchId: deps.nextBatchId }, 'storage')
@@ -477,7 +480,18 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
                   storageUnavailable: { after: { untilRetry: { target: DECIDING } } },
                 },
               },
-              attempt: { initial: 'forming', states: attemptStates },
+              attempt: {
+                initial: 'forming',
+                states: {
+                  ...attemptStates,
+                  sending: {
+                    ...attemptStates.sending,
+                    // The next full batch, read while this one is in flight, is frozen now so its
+                    // commit overlaps the request (R14). A logged-out user's flush does not read ahead.
+                    on: { ...attemptStates.sending.on, NEXT_BATCH_READ: { actions: 'freezeAhead' as const } },
+                  },
+                },
+              },
               // R11: a logged-out user's items, flushed with that user's token, or deleted.
               logoutFlush: {
                 initial: 'forming',

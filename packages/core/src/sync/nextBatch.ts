@@ -49,3 +49,21 @@ export const planWithNextBatch = (context: SyncContext, plan: SyncPlan, now: num
   // The frozen batch is now the first one this identity serves: the plan sends it.
   return { context: frozen, plan: planNext(frozen, now, 'triggered') }
 }
+
+/**
+ * While a batch is in flight, freezes the same identity's next full batch (R14) so that its commit
+ * overlaps the request and it can leave as soon as the answer arrives. Only for a batch that is
+ * not a logged-out user's flush (R11), and only while the batch in flight is that identity's only
+ * frozen one: the read left out exactly that batch's items, so the new one repeats none.
+ *
+ * @example
+ * ```ts
+ * const next = freezeAhead(context, { identity, items }, nextBatchId)
+ * ```
+ */
+export const freezeAhead = (context: SyncContext, read: NextBatchItems, nextBatchId: () => BatchId): SyncContext => {
+  const plan = context.plan
+  if (plan.kind !== 'send' || plan.logout || plan.batch.identity !== read.identity || read.items.length === 0) return context
+  if (context.outbox.some((batch) => batch.identity === read.identity && batch.batchId !== plan.batch.batchId)) return context
+  return freezeBatch(context, read.identity, read.items, nextBatchId())
+}
