@@ -67,6 +67,23 @@ describe('R9: storage that cannot be read', () => {
     expect(server.requests).toHaveLength(0)
     expect(sdk.getState()).toMatchObject({ pendingCount: 0, chart: { sync: 'rest.nothingToSend' } })
   })
+  it('R13: trusting storage for one identity keeps every other identity\'s count: their items still go', async () => {
+    let emptyAnon = false
+    const storage = storageWith((ns) => ({
+      peek: (identity, limit) => (emptyAnon && identity === 'anon' ? () => Promise.resolve(E.right([])) : ns.peek(identity, limit)),
+    }))
+    const { sdk, server, clock } = await startHarness({ storage })
+    sdk.track('anonymous')
+    sdk.identify('u1')
+    sdk.track('by u1')
+    await sdk.whenPersisted()
+    emptyAnon = true
+    sdk.passAuthenticationDetails({ identifier: 'u1', token: validToken('u1', clock.now()) })
+    await sdk.flush()
+    await settle()
+    expect(server.requests.map((request) => request.identity)).toEqual(['u1'])
+    expect(sdk.getState().pendingCount).toBe(0)
+  })
 })
 
 describe('R11: the logout flush', () => {
