@@ -1,7 +1,7 @@
 // `pnpm bench:peers`: end-to-end delivery and browser bundle size of jwt-sync against the SDKs
 // its users would otherwise pick. Run through scripts/peers.mjs, which bundles this file into
 // packages/bench/.build/cli.mjs (so paths below are relative to packages/bench either way).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -10,6 +10,7 @@ import { createTokenIssuer } from '@jwt-sync/reference-server'
 import { BENCH_USER } from './benchItems.js'
 import { measureBundle, type BundleSize, type BundleTarget } from './bundleSize.js'
 import { parseCliArguments } from './cliArguments.js'
+import { readCpuProfile, summarizeProfile } from './cpuProfile.js'
 import { runDelivery, type DeliveryRun } from './deliveryRun.js'
 import { DELIVERY_SUBJECTS } from './deliverySubjects.js'
 import { README_END_MARKER, README_START_MARKER, replaceReadmeBlock } from './readmeBlock.js'
@@ -57,6 +58,17 @@ const notes: string[] = []
 const runs: DeliveryRun[] = []
 const subjects = DELIVERY_SUBJECTS.filter((subject) => options.only === null || options.only.includes(subject.id))
 
+/** Where a profiled driver's CPU went, the largest groups first (the profile stays in `directory`). */
+const printProfile = (directory: string, bundleFile: string): void => {
+  const file = existsSync(directory) ? readdirSync(directory).find((name) => name.endsWith('.cpuprofile')) : undefined
+  if (file === undefined) return console.log('    no CPU profile was written')
+  const profile = readCpuProfile(join(directory, file))
+  if (E.isLeft(profile)) return console.log(`    ${profile.left}`)
+  const groups = summarizeProfile(profile.right, bundleFile)
+  console.log(`    CPU profile (self time by module, of ${groups.reduce((sum, group) => sum + group.ms, 0).toFixed(0)} ms sampled; ${join(directory, file)}):`)
+  for (const group of groups.slice(0, 14)) console.log(`      ${group.ms.toFixed(0).padStart(6)} ms ${(group.share * 100).toFixed(1).padStart(5)}%  ${group.group}`)
+}
+
 if (!options.skipDelivery && subjects.length > 0) {
   const issuer = createTokenIssuer()
   if (E.isLeft(issuer)) fail(`token issuer: ${issuer.left}`)
@@ -67,11 +79,14 @@ if (!options.skipDelivery && subjects.length > 0) {
   try {
     for (let round = 1; round <= options.rounds; round++) {
       for (const subject of subjects) {
-        const run = await runDelivery({ subject, round, sink, n: options.n, driverDir, token, deadlineMs })
+        const profileDir = options.profile ? join(resultsDir, 'profiles', `${subject.id}-r${round}`) : undefined
+        if (profileDir !== undefined) rmSync(profileDir, { recursive: true, force: true })
+        const run = await runDelivery({ subject, round, sink, n: options.n, driverDir, token, deadlineMs, ...(profileDir === undefined ? {} : { profileDir }) })
         runs.push(run)
         const flag = run.lost > 0 || run.duplicated > 0 || run.error !== undefined ? `  LOST ${run.lost} DUP ${run.duplicated}${run.error === undefined ? '' : ` ERROR ${run.error}`}` : ''
         const fdatasyncs = run.fdatasyncs === undefined ? '' : `  ${run.fdatasyncs} fdatasync`
         console.log(`  round ${round} ${subject.id.padEnd(20)} ${Math.round(run.itemsPerSecond).toString().padStart(7)} items/s  wall ${Math.round(run.wallMs)} ms  cpu ${Math.round(run.cpuMs)} ms  rss ${Math.round(run.peakRssBytes / 1048576)} MB  ${run.requests} req  ${Math.round(run.bytes / 1024)} KB${fdatasyncs}${flag}`)
+        if (profileDir !== undefined) printProfile(profileDir, join(driverDir, `${subject.driver}.mjs`))
       }
     }
   } finally {
@@ -132,7 +147,7 @@ const results: BenchResults = {
   notes,
 }
 const markdown = renderMarkdown(results)
-const full = options.only === null && !options.skipDelivery && !options.skipBundle
+const full = options.only === null && !options.skipDelivery && !options.skipBundle && !options.profile
 const base = full ? 'latest' : 'partial'
 mkdirSync(resultsDir, { recursive: true })
 writeFileSync(join(resultsDir, `${base}.json`), `${JSON.stringify(results, null, 2)}\n`)

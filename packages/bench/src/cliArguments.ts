@@ -17,6 +17,11 @@ export type CliArguments = {
   readonly skipBundle: boolean
   /** Copy results/latest.md into the README block instead of running. */
   readonly updateReadme: boolean
+  /**
+   * Run every driver under `node --cpu-prof` and print where its CPU went (results/profiles/,
+   * not committed). Profiling slows the drivers: such a run is a partial one.
+   */
+  readonly profile: boolean
 }
 
 const positiveInteger = (flag: string, raw: string | undefined): E.Either<string, number> => {
@@ -33,7 +38,7 @@ const positiveInteger = (flag: string, raw: string | undefined): E.Either<string
  * ```
  */
 export const parseCliArguments = (argv: readonly string[]): E.Either<string, CliArguments> => {
-  let parsed: CliArguments = { n: 20_000, rounds: 5, only: null, skipDelivery: false, skipBundle: false, updateReadme: false }
+  let parsed: CliArguments = { n: 20_000, rounds: 5, only: null, skipDelivery: false, skipBundle: false, updateReadme: false, profile: false }
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     switch (flag) {
@@ -56,10 +61,13 @@ export const parseCliArguments = (argv: readonly string[]): E.Either<string, Cli
       case '--update-readme':
         parsed = { ...parsed, updateReadme: true }
         break
+      case '--profile':
+        parsed = { ...parsed, profile: true }
+        break
       case '--':
         break
       default:
-        return E.left(`unknown argument ${flag ?? ''}; usage: pnpm bench:peers [--n 20000] [--rounds 5] [--only id,id] [--skip-delivery] [--skip-bundle] [--update-readme]`)
+        return E.left(`unknown argument ${flag ?? ''}; usage: pnpm bench:peers [--n 20000] [--rounds 5] [--only id,id] [--skip-delivery] [--skip-bundle] [--profile] [--update-readme]`)
     }
   }
   return E.right(parsed)

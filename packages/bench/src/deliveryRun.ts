@@ -55,6 +55,8 @@ export const runDelivery = async (options: {
   readonly driverDir: string
   readonly token: string
   readonly deadlineMs: number
+  /** Where the driver writes a V8 CPU profile (`node --cpu-prof`); none when absent. */
+  readonly profileDir?: string
 }): Promise<DeliveryRun> => {
   const { subject, sink, n } = options
   sink.reset()
@@ -69,7 +71,8 @@ export const runDelivery = async (options: {
     ...(subject.compression === undefined ? {} : { compression: subject.compression }),
   }
   // The config (with the token) goes over stdin, not argv: argv shows in every process listing (R18).
-  const child = spawn(process.execPath, [join(options.driverDir, `${subject.driver}.mjs`)], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const profiling = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`]
+  const child = spawn(process.execPath, [...profiling, join(options.driverDir, `${subject.driver}.mjs`)], { stdio: ['pipe', 'pipe', 'pipe'] })
   child.stdin.end(JSON.stringify(config))
   let stdout = ''
   let stderr = ''
