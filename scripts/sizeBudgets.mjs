@@ -71,6 +71,20 @@ export const measureBudget = async (budget, { resolveDir }) => {
   return { ...budget, minifiedBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, commonJsModules }
 }
 
+/**
+ * What each library adds to a budget's bundle: the bundle's gzipped size with the library left
+ * out (external), subtracted from its full size; and the size with all of them left out (the
+ * project's own code). Gzip shares a dictionary across the bundle, so the parts add up only
+ * roughly.
+ */
+export const measureComposition = async (budget, { resolveDir }, libraries) => {
+  const sizeWithout = async (left) => (await measureBudget({ ...budget, ignore: [...budget.ignore, ...left] }, { resolveDir })).gzipBytes
+  const full = await sizeWithout([])
+  const parts = []
+  for (const library of libraries) parts.push({ name: library, gzipBytes: full - (await sizeWithout([library])) })
+  return { full, parts, own: await sizeWithout(libraries) }
+}
+
 /** Measures every budget of a file. */
 export const measureBudgets = async (file, options) => Promise.all(readBudgets(file).map((budget) => measureBudget(budget, options)))
 
