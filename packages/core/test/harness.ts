@@ -137,6 +137,18 @@ export const settle = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve))
 }
 
+/**
+ * The harness's random source (ids and R9 jitter): a linear congruential generator, so a run can be
+ * replayed and a reference model can draw the same values in the same order.
+ */
+export const seededRandom = (initial = 42): (() => number) => {
+  let seed = initial
+  return (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed / 2147483648
+  }
+}
+
 export type Harness = {
   readonly sdk: Sdk
   readonly clock: ManualClock
@@ -170,11 +182,7 @@ export const startHarness = async (
   const clock = options.clock ?? createManualClock(START)
   const server = options.server ?? createScriptedServer()
   const storage = options.storage ?? createMemoryStorage()
-  let seed = options.seed ?? 42
-  const random = (): number => {
-    seed = (seed * 1103515245 + 12345) % 2147483648
-    return seed / 2147483648
-  }
+  const random = seededRandom(options.seed ?? 42)
   const sdk = createSdk(baseConfig(options.config, options.jwt ?? true), {
     transport: server.transport,
     storage,

@@ -6,7 +6,8 @@ import fc from 'fast-check'
 import { expect } from 'vitest'
 import type { InspectionEvent } from 'xstate'
 import { createManualClock, type AuthenticationError, type IdentityKey, type SdkState, type StoredItem } from '@jwt-sync/core'
-import { jwt401, makeToken, settle, startHarness, validToken, type Harness, type ScriptedAnswer } from './harness.js'
+import { jwt401, makeToken, seededRandom, settle, startHarness, validToken, type Harness, type ScriptedAnswer } from './harness.js'
+import { createReferenceModel, type ReferenceModel, type RestReason, type TokenClaims } from './referenceModel.js'
 
 export const USERS = ['u1', 'u2', 'u3'] as const
 type User = (typeof USERS)[number]
@@ -30,6 +31,8 @@ export type Step =
   | { readonly kind: 'relaunch' }
   /** Repeated refusals with a fresh token each time: the path to R8's suspension. */
   | { readonly kind: 'authStorm'; readonly user: User; readonly rounds: number }
+  /** Repeated transient failures, each answering a flush: the path to R9's backoff cap. */
+  | { readonly kind: 'outage'; readonly rounds: number; readonly answer: ScriptedAnswer; readonly label: string }
 
 const answers: fc.Arbitrary<Step> = fc.oneof(
   fc.constant<Step>({ kind: 'answer', answer: { status: 200 }, label: '200' }),
@@ -70,6 +73,15 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
       .map<Step>(({ user, rounds }) => ({ kind: 'authStorm', user, rounds })),
   },
   {
+    weight: 1,
+    arbitrary: fc
+      .record({
+        rounds: fc.integer({ min: 1, max: 12 }),
+        failure: fc.constantFrom<[ScriptedAnswer, string]>([{ status: 503 }, '503'], [{ failure: 'network' }, 'network'], [{ failure: 'timeout' }, 'timeout']),
+      })
+      .map<Step>(({ rounds, failure: [answer, label] }) => ({ kind: 'outage', rounds, answer, label })),
+  },
+  {
     weight: 2,
     arbitrary: fc.oneof(fc.integer({ min: 1_000, max: 5 * 60_000 }), fc.constant(31 * 60_000)).map<Step>((ms) => ({ kind: 'advance', ms })),
   },
@@ -108,24 +120,46 @@ type Oracle = {
   requestsChecked: number
 }
 
+/** What the client checks can read in each token the test made (the reference model does not decode JWTs). */
+const claimsOf = new Map<string, TokenClaims>()
+const MALFORMED: TokenClaims = { decodable: false, sub: null, expSeconds: null }
+const made = (token: string, sub: string, expSeconds: number): string => {
+  claimsOf.set(token, { decodable: true, sub, expSeconds })
+  return token
+}
+const freshToken = (sub: string, now: number, nonce: string): string => made(validToken(sub, now, nonce), sub, Math.floor(now / 1000) + 3600)
+
 const tokenFor = (kind: TokenKind, user: User, now: number, oracle: Oracle, nonce: number): string => {
   switch (kind) {
     case 'valid':
-      return validToken(user, now, `n${nonce}`)
-    case 'expired':
-      return makeToken({ sub: user, exp: Math.floor(now / 1000) - 3600 })
+      return freshToken(user, now, `n${nonce}`)
+    case 'expired': {
+      const exp = Math.floor(now / 1000) - 3600
+      return made(makeToken({ sub: user, exp }), user, exp)
+    }
     case 'malformed':
       return 'not-a-jwt'
     case 'wrong-subject':
-      return validToken(user === 'u1' ? 'u2' : 'u1', now, `n${nonce}`)
+      return freshToken(user === 'u1' ? 'u2' : 'u1', now, `n${nonce}`)
     case 'replay-rejected':
       return oracle.rejected.get(user) ?? 'not-a-jwt'
   }
 }
 
+/**
+ * The SDK's random source as the model sees it: the harness's generator, of which the SDK draws
+ * one value for its id prefix when it starts (src/sdk/ids.ts); every later draw is R9 jitter.
+ */
+const modelRandom = (): (() => number) => {
+  const random = seededRandom(42)
+  random()
+  return random
+}
+
 /** Runs the steps against a real SDK (manual clock, memory storage, scripted server), checking every rule after every step. */
 export const runModel = async (steps: readonly Step[], inspect?: (event: InspectionEvent) => void): Promise<void> => {
   let harness = await startHarness(inspect !== undefined ? { inspect } : {})
+  const model = createReferenceModel(harness.clock.now(), modelRandom())
   const errors = harness.errors
   const oracle: Oracle = {
     identity: null,
@@ -142,12 +176,20 @@ export const runModel = async (steps: readonly Step[], inspect?: (event: Inspect
   let suspendedSeen = false
   try {
     for (const step of steps) {
-      if (step.kind === 'relaunch') harness = await relaunch(harness, inspect)
-      else await applyStep(step, harness, oracle, () => nonce++)
+      const before = { requests: harness.server.requests.length, sessionId: harness.sdk.getState().sessionId, sessions: model.state.session.serial }
+      if (step.kind === 'relaunch') {
+        harness = await relaunch(harness, inspect)
+        model.relaunch(modelRandom())
+      } else {
+        await applyStep(step, harness, oracle, model, () => nonce++)
+      }
       await settle()
+      model.endOfTick()
+      model.drain()
       for (const error of errors.slice(errorsSeen)) observeError(error, oracle)
       errorsSeen = errors.length
       await checkRules(harness, oracle, step)
+      checkPrediction(harness, oracle, model, before, step)
       coverage.steps++
       if (harness.sdk.getState().suspended) suspendedSeen = true
     }
@@ -181,65 +223,102 @@ const relaunch = async (harness: Harness, inspect?: (event: InspectionEvent) => 
   })
 }
 
-const applyStep = async (step: Step, harness: Harness, oracle: Oracle, nextNonce: () => number): Promise<void> => {
+/** Each step is made on the SDK and, command by command, on the reference model. */
+const applyStep = async (step: Step, harness: Harness, oracle: Oracle, model: ReferenceModel, nextNonce: () => number): Promise<void> => {
   const { sdk, clock, server } = harness
   const identityKey = (): IdentityKey => (oracle.identity === null ? 'anon' : `user:${oracle.identity}`) as IdentityKey
+  const track = (result: E.Either<unknown, { id: string }>): void => {
+    if (E.isLeft(result)) throw new Error(`track failed: ${JSON.stringify(result.left)}`)
+    oracle.tracked.set(result.right.id, identityKey())
+    model.track(result.right.id)
+  }
+  const answer = (scripted: ScriptedAnswer): void => {
+    server.clearScript()
+    server.answer(scripted)
+    model.answer(scripted)
+  }
+  const clearScript = (): void => {
+    server.clearScript()
+    model.clearScript()
+  }
   switch (step.kind) {
     case 'track':
-    case 'setUserAttribute': {
-      const result = step.kind === 'track' ? sdk.track('event', { n: oracle.tracked.size }) : sdk.setUserAttribute('plan', 'pro')
-      if (E.isRight(result)) oracle.tracked.set(result.right.id, identityKey())
-      else throw new Error(`track failed: ${JSON.stringify(result.left)}`)
+    case 'setUserAttribute':
+      track(step.kind === 'track' ? sdk.track('event', { n: oracle.tracked.size }) : sdk.setUserAttribute('plan', 'pro'))
       return
-    }
     case 'identify':
       sdk.identify(step.user)
       oracle.identity = step.user
+      model.identify(step.user)
       return
     case 'logout':
       oracle.identity = null
       await sdk.logout()
+      model.logout()
       return
     case 'token':
-      passToken(harness, oracle, step.user, tokenFor(step.token, step.user, clock.now(), oracle, nextNonce()))
+      passToken(harness, oracle, model, step.user, tokenFor(step.token, step.user, clock.now(), oracle, nextNonce()))
       return
     case 'flush':
       await sdk.flush()
+      model.flush()
       return
     case 'answer':
-      server.clearScript()
-      server.answer(step.answer)
+      answer(step.answer)
       return
     case 'tokenDuringFlight': {
       // A response that arrives after a new token was passed (R7, last sentence).
-      server.clearScript()
-      server.answer({ hold: true })
+      answer({ hold: true })
+      const token = freshToken(step.user, clock.now(), `f${nextNonce()}`)
       const flushing = sdk.flush()
       await settle()
-      passToken(harness, oracle, step.user, validToken(step.user, clock.now(), `f${nextNonce()}`))
+      passToken(harness, oracle, null, step.user, token)
       if (server.heldCount() > 0) server.release(jwt401('INVALID_SIGNATURE'))
       server.clearScript()
       await flushing
+      // The model: the token arrives while the held request waits, which the server then refuses;
+      // without a request to hold, the token arrives once the flush has come to rest.
+      let held = false
+      model.flush({
+        onHold: () => {
+          held = true
+          model.passToken(step.user, token, claimsOf.get(token) ?? MALFORMED)
+          return jwt401('INVALID_SIGNATURE')
+        },
+      })
+      if (!held) model.passToken(step.user, token, claimsOf.get(token) ?? MALFORMED)
+      model.clearScript()
+      model.drain()
       return
     }
     case 'authStorm':
       for (let round = 0; round < step.rounds; round++) {
-        server.clearScript()
-        server.answer(jwt401('INVALID_SIGNATURE'))
+        answer(jwt401('INVALID_SIGNATURE'))
         sdk.identify(step.user)
         oracle.identity = step.user
-        passToken(harness, oracle, step.user, validToken(step.user, clock.now(), `s${nextNonce()}`))
-        const result = sdk.track('storm')
-        if (E.isRight(result)) oracle.tracked.set(result.right.id, identityKey())
+        model.identify(step.user)
+        passToken(harness, oracle, model, step.user, freshToken(step.user, clock.now(), `s${nextNonce()}`))
+        track(sdk.track('storm'))
         await sdk.flush()
+        model.flush()
       }
-      server.clearScript()
+      clearScript()
+      return
+    case 'outage':
+      for (let round = 0; round < step.rounds; round++) {
+        answer(step.answer)
+        await sdk.flush()
+        model.flush()
+      }
+      clearScript()
       return
     case 'foreground':
       sdk.onAppForeground()
+      model.foreground()
       return
     case 'background':
       sdk.onAppBackground()
+      model.background()
       return
     case 'advance':
       // Time moves in slices so async work started by one timer can finish before the next.
@@ -247,11 +326,14 @@ const applyStep = async (step: Step, harness: Harness, oracle: Oracle, nextNonce
         clock.advance(Math.min(30_000, left))
         await settle()
       }
+      model.advance(step.ms)
       return
   }
 }
 
-const passToken = (harness: Harness, oracle: Oracle, user: User, token: string): void => {
+/** Passes a token to the SDK and, unless `model` is null (the caller does it itself), to the model. */
+const passToken = (harness: Harness, oracle: Oracle, model: ReferenceModel | null, user: User, token: string): void => {
+  model?.passToken(user, token, claimsOf.get(token) ?? MALFORMED)
   const result = harness.sdk.passAuthenticationDetails({ identifier: user, token })
   if (E.isRight(result)) {
     const tokens = oracle.validTokens.get(user) ?? new Set<string>()
@@ -345,6 +427,71 @@ const checkRules = async (harness: Harness, oracle: Oracle, step: Step): Promise
   for (const id of fates.keys()) expect(oracle.tracked.has(id), `SDK sends only tracked items ${context}`).toBe(true)
   expect(sdk.getState().pendingCount, `pendingCount matches storage ${context}`).toBe(pendingIds.size)
   checkChartAgreesWithData(sdk.getState(), context)
+}
+
+const REST_STATES: Readonly<Record<RestReason, string>> = {
+  'nothing-to-send': 'rest.nothingToSend',
+  'waiting-for-trigger': 'rest.waitingForTrigger',
+  'awaiting-token': 'rest.awaitingToken',
+  suspended: 'rest.suspended',
+  'retry-after': 'rest.retryAfter',
+  backoff: 'rest.backingOff',
+}
+
+/** A token as a message shows it: its nonce is enough to tell the test's tokens apart. */
+const shortToken = (token: string | null): string => {
+  if (token === null) return 'none'
+  const payload = token.split('.')[1]
+  if (payload === undefined) return token
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { sub?: unknown; nonce?: unknown }
+    return `${String(claims.sub)}/${String(claims.nonce)}`
+  } catch {
+    return token
+  }
+}
+
+/**
+ * Two-sided: what the reference model predicts for this step is exactly what the SDK did, so an
+ * SDK more cautious than the rules (sending less, counting less, deleting less) fails as surely
+ * as one that breaks a safety rule.
+ */
+const checkPrediction = (
+  harness: Harness,
+  oracle: Oracle,
+  model: ReferenceModel,
+  before: { readonly requests: number; readonly sessionId: string; readonly sessions: number },
+  step: Step,
+): void => {
+  const { server, sdk } = harness
+  const context = `after ${JSON.stringify(step)}`
+  const sent = server.requests.slice(before.requests)
+  const predicted = model.state.requests.slice(before.requests)
+  const describe = (requests: readonly { identity: string | null; token: string | null; itemIds: readonly string[]; response: unknown }[]) =>
+    requests.map((r) => `${r.identity ?? 'anon'} ${shortToken(r.token)} [${r.itemIds.length}] -> ${String(r.response)}`).join('; ')
+  const requestContext = `(sent: ${describe(sent)}; predicted: ${describe(predicted)}) ${context}`
+  expect(sent.length, `R12/R5/R8/R9 number of requests in this step ${requestContext}`).toBe(predicted.length)
+  sent.forEach((request, i) => {
+    const expected = predicted[i]
+    if (expected === undefined) return
+    expect(request.identity, `R4/R11 identity served by request ${i} ${requestContext}`).toBe(expected.identity)
+    expect(shortToken(request.token), `R2/R3/R7 token of request ${i} ${requestContext}`).toBe(shortToken(expected.token))
+    expect(request.itemIds, `R14/R10 items of request ${i} ${requestContext}`).toEqual(expected.itemIds)
+    expect(request.response, `answer to request ${i} ${requestContext}`).toBe(expected.response)
+  })
+  const state = sdk.getState()
+  expect(state.consecutiveAuthFailures, `R8 counter ${context}`).toBe(model.state.session.failures)
+  expect(state.suspended, `R8 suspended ${context}`).toBe(model.suspended())
+  expect(state.sessionId !== before.sessionId, `session boundary (a new session in this step) ${context}`).toBe(model.state.session.serial !== before.sessions)
+  expect(state.pendingByIdentity, `R5/R11/R12 pending items per identity ${context}`).toEqual(model.pendingByIdentity())
+  expect(oracle.deletedReported, `R11 deleted count ${context}`).toBe(model.state.deleted)
+  expect(state.deadLetterCount, `R10 dead letters ${context}`).toBe(model.state.deadLetters)
+  const statuses = Object.fromEntries(Object.entries(state.tokens).map(([user, token]) => [user, token.status]))
+  expect(statuses, `R6/R7/R11 token statuses ${context}`).toEqual(model.tokenStatuses())
+  expect(state.retryAt, `R9 retry deadline (backoff, cap, Retry-After) ${context}`).toBe(model.retryAt())
+  expect(state.identifier, `identity ${context}`).toBe(model.state.identifier)
+  expect(state.loggingOut, `R11 users whose logout flush is owed ${context}`).toEqual(model.state.loggingOut)
+  expect(state.chart?.sync, `R5/R8/R9/R12 where the sync loop rests ${context}`).toBe(REST_STATES[model.state.rest])
 }
 
 const TOKEN_STATES: Readonly<Record<string, string>> = {
