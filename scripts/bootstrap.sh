@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # better-sqlite3 builds from source against Node's own headers (no download).
 export npm_config_nodedir="${npm_config_nodedir:-/usr}"
 
-packages=(chromium libjavascriptcoregtk-4.0-bin libjavascriptcoregtk-4.0-dev libcurl4-openssl-dev pkg-config gcc)
+packages=(chromium libjavascriptcoregtk-4.0-bin libjavascriptcoregtk-4.0-dev libcurl4-openssl-dev zlib1g-dev pkg-config gcc)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

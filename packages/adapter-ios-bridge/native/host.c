@@ -5,7 +5,10 @@
  *   host <bundle.js> <storage-directory>  < scenario.jsonl
  *
  * It creates a context, injects one host function, evaluates the bundle, and then:
- *   - performs the bundle's HTTP requests with libcurl,
+ *   - performs the bundle's HTTP requests with libcurl, gzipping a body with zlib when the
+ *     message says `compressBody: "gzip"` (R20); it declares that it can by adding
+ *     `"capabilities":{"gzip":true}` to an `initialize` that names no capabilities of its own
+ *     (a scenario that sends `"capabilities":{}` plays a host that cannot),
  *   - keeps storage in files (one append-only log of commits per namespace, replayed at open),
  *   - runs the bundle's timers in its own loop,
  *   - prints authentication errors, answers, problems and log lines on stdout.
@@ -16,7 +19,7 @@
  *   {"echo": "text"}                     print "ECHO text" (markers for the reader)
  *
  * Output lines: ANSWER <json> | AUTH_ERROR <json> | PROBLEM <json> | LOG <level> <message> |
- *               HTTP <status|failure> <url> | ECHO <text> | FATAL <message>
+ *               HTTP <status|failure> <url> [gzip <sent bytes>/<body bytes>] | ECHO <text> | FATAL <message>
  * Only JSON travels between C and JS; the JS side never sees a C object.
  */
 #include <JavaScriptCore/JavaScript.h>
@@ -31,6 +34,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* ---------- small growable string ---------- */
 
@@ -205,9 +209,34 @@ static size_t on_header(char *ptr, size_t size, size_t n, void *user) {
   return len;
 }
 
+/*
+ * R20: gzips `n` bytes into `out` (a gzip header and trailer around raw deflate: windowBits 15 + 16).
+ * Level 1, as the fetch transport uses: on batches of analytics events it keeps most of the gain
+ * of the default level at about half the CPU, which is what a phone's battery cares about.
+ * Returns 0 when zlib fails; the caller then sends the body as it is.
+ */
+static int gzip_body(const char *in, size_t n, Buf *out) {
+  z_stream z; memset(&z, 0, sizeof z);
+  if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return 0;
+  uLong bound = deflateBound(&z, (uLong)n);
+  buf_grow(out, bound);
+  z.next_in = (Bytef *)in; z.avail_in = (uInt)n;
+  z.next_out = (Bytef *)out->data; z.avail_out = (uInt)bound;
+  /* deflateBound covers the whole stream, so one Z_FINISH call completes it. */
+  int rc = deflate(&z, Z_FINISH);
+  if (rc == Z_STREAM_END) out->len = z.total_out;
+  deflateEnd(&z);
+  return rc == Z_STREAM_END;
+}
+
 static void perform_http(const char *id, JSValueRef request) {
   char *url = get_string(request, "url");
   char *body = get_string(request, "body");
+  char *compress = get_string(request, "compressBody");
+  size_t body_len = body ? strlen(body) : 0;
+  Buf gz = {0};
+  /* A body that cannot be compressed still goes, as it is: compression is never worth an item. */
+  int gzipped = compress && strcmp(compress, "gzip") == 0 && body && gzip_body(body, body_len, &gz);
   double timeout = get_number(request, "timeoutMs", 30000);
   JSValueRef headers = get(request, "headers");
   struct curl_slist *list = NULL;
@@ -222,14 +251,15 @@ static void perform_http(const char *id, JSValueRef request) {
     }
     JSPropertyNameArrayRelease(names);
   }
+  if (gzipped) list = curl_slist_append(list, "Content-Encoding: gzip");
   list = curl_slist_append(list, "Expect:"); /* no 100-continue round trip */
   Buf response = {0}, head = {0};
   buf_str(&head, "{");
   CURL *curl = curl_easy_init();
   curl_easy_setopt(curl, CURLOPT_URL, url ? url : "");
   curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body ? body : "");
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)(body ? strlen(body) : 0));
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, gzipped ? gz.data : body ? body : "");
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(gzipped ? gz.len : body_len));
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)timeout);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
@@ -247,17 +277,19 @@ static void perform_http(const char *id, JSValueRef request) {
     buf_str(&answer, head.data); buf_str(&answer, ",\"body\":");
     buf_json_string(&answer, response.data ? response.data : "");
     buf_str(&answer, "}}");
-    printf("HTTP %ld %s\n", status, url ? url : "");
+    printf("HTTP %ld %s", status, url ? url : "");
   } else {
     const char *kind = rc == CURLE_OPERATION_TIMEDOUT ? "timeout" : "network";
     buf_fmt(&answer, ",\"kind\":\"httpFailure\",\"failure\":{\"kind\":\"%s\",\"message\":", kind);
     buf_json_string(&answer, curl_easy_strerror(rc)); buf_str(&answer, "}}");
-    printf("HTTP %s %s\n", kind, url ? url : "");
+    printf("HTTP %s %s", kind, url ? url : "");
   }
+  if (gzipped) printf(" gzip %zu/%zu", gz.len, body_len);
+  printf("\n");
   fflush(stdout);
   curl_easy_cleanup(curl); curl_slist_free_all(list);
   deliver(answer.data);
-  free(answer.data); free(response.data); free(head.data); free(url); free(body);
+  free(answer.data); free(response.data); free(head.data); free(url); free(body); free(compress); free(gz.data);
 }
 
 /* ---------- storage in files ---------- */
@@ -544,6 +576,21 @@ static void run_until(double deadline) {
   }
 }
 
+/*
+ * This host can gzip (zlib), so it says so in `initialize` (R20); the bridge then asks it to
+ * compress the bodies the core allows to go compressed. Capabilities a scenario sets itself stay
+ * as they are, so a test can play a host without them.
+ */
+static void declare_capabilities(JSValueRef message) {
+  char *kind = get_string(message, "kind");
+  int initialize = kind && strcmp(kind, "initialize") == 0;
+  free(kind);
+  if (!initialize || !JSValueIsUndefined(ctx, get(message, "capabilities"))) return;
+  JSStringRef key = JSStringCreateWithUTF8CString("capabilities");
+  JSObjectSetProperty(ctx, (JSObjectRef)message, key, parse_json("{\"gzip\":true}"), kJSPropertyAttributeNone, NULL);
+  JSStringRelease(key);
+}
+
 static char *read_file(const char *path) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
@@ -595,6 +642,7 @@ int main(int argc, char **argv) {
     if (echo) { printf("ECHO %s\n", echo); fflush(stdout); free(echo); }
     if (sleep >= 0) run_until(now_ms() + sleep);
     if (JSValueIsObject(ctx, send)) {
+      declare_capabilities(send);
       char *json = to_json(send);
       free(awaited_id);
       awaited_id = get_string(send, "id");

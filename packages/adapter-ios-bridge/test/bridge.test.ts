@@ -1,6 +1,8 @@
 import { createSdk } from '@jwt-sync/core'
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { createBridge } from '../src/bridge/createBridge.js'
+import { decodeHostMessage } from '../src/protocol/decodeHostMessage.js'
 import { createNodeHost } from './support/nodeHost.js'
 
 const config = { appId: 'unit-app', baseUrl: 'http://127.0.0.1:9', environment: 'test', networkConfig: { authorizationConfig: { isJwtEnabled: false } } }
@@ -61,5 +63,31 @@ describe('bridge lifecycle', () => {
     bridge.receive('{"v":1,"kind":"getState","id":"c2","now":"soon"}')
     expect(JSON.parse(answers[1] ?? '{}')).toMatchObject({ kind: 'error', id: 'c2', error: { code: 'MALFORMED_MESSAGE', field: 'now' } })
     expect(bridge.clock.now()).toBeLessThan(1_000_100)
+  })
+})
+
+describe('host capabilities (R20)', () => {
+  it('R20: the initialize codec refuses a malformed capability with MALFORMED_MESSAGE naming the field', () => {
+    const decoded = (capabilities: unknown) =>
+      decodeHostMessage(JSON.stringify({ v: 1, kind: 'initialize', id: 'c1', config: {}, capabilities }))
+    expect(decoded({ gzip: 'yes' })).toEqual(
+      E.left({ id: 'c1', error: { code: 'MALFORMED_MESSAGE', message: 'initialize: capabilities.gzip: expected boolean, got "yes"', field: 'capabilities.gzip' } }),
+    )
+    expect(decoded(true)).toMatchObject(E.left({ id: 'c1', error: { code: 'MALFORMED_MESSAGE', field: 'capabilities' } }))
+    expect(decoded(null)).toMatchObject(E.left({ id: 'c1', error: { code: 'MALFORMED_MESSAGE', field: 'capabilities' } }))
+    // Optional, and open to capabilities a newer host declares that this bridge does not know.
+    expect(E.isRight(decoded({ gzip: true }))).toBe(true)
+    expect(E.isRight(decoded({ gzip: false, brotli: true }))).toBe(true)
+    expect(E.isRight(decodeHostMessage(JSON.stringify({ v: 1, kind: 'initialize', id: 'c1', config: {} })))).toBe(true)
+  })
+
+  it('R20: an initialize with a malformed capability starts nothing; a well-formed one then starts the SDK', async () => {
+    const host = createNodeHost(createSdk, ok)
+    expect(await host.call('initialize', { config, capabilities: { gzip: 1 } })).toMatchObject({
+      kind: 'error',
+      error: { code: 'MALFORMED_MESSAGE', field: 'capabilities.gzip' },
+    })
+    expect(await host.call('getState')).toMatchObject({ kind: 'error', error: { code: 'NOT_INITIALIZED' } })
+    expect(await host.call('initialize', { config, capabilities: { gzip: true } })).toMatchObject({ kind: 'result', value: { appId: 'unit-app' } })
   })
 })

@@ -105,4 +105,16 @@ describe('bundle in the jsc shell (JavaScriptCore)', () => {
     expect(late?.error?.code).toBe('UNKNOWN_REQUEST')
     expect(step('shutdown').answer?.kind).toBe('result')
   })
+  it('R20: a host that declared gzip gets compressBody "gzip" on http messages while compression is on; a host without the capability does not', () => {
+    const run = (name: string) => step(name)['run']
+    expect(run('gzip-capable')).toEqual({ initialize: 'result', compressBody: ['gzip'], delivered: 1 })
+    expect(run('gzip-no-capabilities')).toEqual({ initialize: 'result', compressBody: [null], delivered: 1 })
+    expect(run('gzip-declared-false')).toEqual({ initialize: 'result', compressBody: [null], delivered: 1 })
+    // networkConfig.compression 'none': the core does not allow it, so the bridge asks nothing of the host.
+    expect(run('gzip-compression-none')).toEqual({ initialize: 'result', compressBody: [null], delivered: 1 })
+  })
+
+  it('R20: after a 415 to a gzip request the same batch goes to the host again without compressBody', () => {
+    expect(step('gzip-refused-415')['run']).toEqual({ initialize: 'result', compressBody: ['gzip', null], delivered: 1 })
+  })
 })

@@ -1,22 +1,27 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import * as E from 'fp-ts/lib/Either.js'
 import { createTokenIssuer, startReferenceServer, type ReferenceServer, type TokenIssuer } from '@jwt-sync/reference-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BENCH_EVENT_NAME, BENCH_USER, benchAttributes } from './support/benchEvent.js'
 import { buildBundleFile } from './support/bundleFile.js'
 import { answerOf, authErrorsIn, between, buildNativeHost, httpStatusesIn, runNativeHost, type ScenarioStep } from './support/nativeHost.js'
+import { startWireTap, type WireTap } from './support/wireTap.js'
 
 // The C host (native/host.c) on the JavaScriptCore C API runs the bundle against the reference
-// server on loopback, with libcurl HTTP, file storage and its own timer loop.
+// server on loopback, with libcurl HTTP, file storage and its own timer loop. The host declares
+// that it can gzip (R20), so every test here also sends gzip bodies.
 
 let hostPath: string
 let bundlePath: string
 let server: ReferenceServer
 let issuer: TokenIssuer
+let tap: WireTap
 const scratch: string[] = []
 
-const APPS = ['ios-s1', 'ios-s2', 'ios-s3', 'ios-restart'] as const
+const APPS = ['ios-s1', 'ios-s2', 'ios-s3', 'ios-restart', 'ios-gzip', 'ios-gzip-415'] as const
 
 beforeAll(async () => {
   hostPath = buildNativeHost()
@@ -25,9 +30,11 @@ beforeAll(async () => {
   if (E.isLeft(created)) throw new Error(created.left)
   issuer = created.right
   server = await startReferenceServer({ apps: Object.fromEntries(APPS.map((app) => [app, { enforcement: 'required', publicKeys: [issuer.publicKeyPem] }])) })
+  tap = await startWireTap(server.url)
 })
 
 afterAll(async () => {
+  await tap?.stop()
   await server?.stop()
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true })
 })
@@ -50,6 +57,8 @@ const initialize = (appId: string, extra: Record<string, unknown> = {}) =>
 const echo = (text: string): ScenarioStep => ({ echo: text })
 const storedFor = (appId: string, identifier: string | null): string[] =>
   server.items(appId).filter((i) => i.identifier === identifier).map((i) => i.item.name)
+const tappedFor = (appId: string) => tap.requests().filter((r) => r.path === `/v1/apps/${appId}/batches`)
+const sum = (numbers: readonly number[]): number => numbers.reduce((a, b) => a + b, 0)
 
 describe('native JavaScriptCore host (C API, libcurl, files)', () => {
   it('S1/R7: a 401 is not retried until the app passes a new token; then the items are delivered', async () => {
@@ -185,5 +194,67 @@ describe('native JavaScriptCore host (C API, libcurl, files)', () => {
     expect(second.lines.filter((l) => l.tag === 'FATAL')).toEqual([])
     expect(storedFor('ios-restart', null)).toEqual(['before_crash'])
     expect(answerOf(second.lines, state.id)).toMatchObject({ value: { pendingCount: 0 } })
+  })
+  it('R20: the host gzips every batch with zlib, the server inflates and stores every item, and bench events shrink to at most 0.3 of their size', async () => {
+    const token = await issuer.issue({ identifier: BENCH_USER })
+    const init = initialize('ios-gzip', { baseUrl: tap.url })
+    const state = call('getState')
+    const tracks = Array.from({ length: 100 }, (_, seq) => call('track', { name: BENCH_EVENT_NAME, attributes: benchAttributes(seq) }))
+    const steps: ScenarioStep[] = [init, call('identify', { identifier: BENCH_USER }), call('passAuthenticationDetails', { token, identifier: BENCH_USER }), ...tracks, call('whenPersisted'), call('flush'), state]
+    const run = await runNativeHost(hostPath, bundlePath, storageDir(), steps)
+    expect(run.lines.filter((l) => l.tag === 'FATAL')).toEqual([])
+    expect(answerOf(run.lines, init.id).kind).toBe('result')
+    // On the wire (seen by the tap, not claimed by the host): gzip bodies, each answered 200.
+    const sent = tappedFor('ios-gzip')
+    expect(sent.length).toBeGreaterThan(0)
+    expect(sent.map((r) => [r.contentEncoding, r.status])).toEqual(sent.map(() => ['gzip', 200]))
+    const inflated = sent.map((r) => gunzipSync(r.body))
+    const items = inflated.flatMap((body) => (JSON.parse(body.toString('utf8')) as { items: unknown[] }).items)
+    expect(items).toHaveLength(100)
+    const ratio = sum(sent.map((r) => r.body.length)) / sum(inflated.map((body) => body.length))
+    console.log(`R20 native host: ${sent.length} request(s), ${sum(sent.map((r) => r.body.length))} gzip bytes for ${sum(inflated.map((b) => b.length))} JSON bytes of 100 bench events: ratio ${ratio.toFixed(3)}`)
+    expect(ratio).toBeLessThanOrEqual(0.3)
+    // The server stored every item, once.
+    const stored = server.items('ios-gzip').filter((i) => i.identifier === BENCH_USER)
+    expect(stored.map((i) => (i.item as { attributes?: { seq?: number } }).attributes?.seq).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(Array.from({ length: 100 }, (_, seq) => seq))
+    expect(answerOf(run.lines, state.id)).toMatchObject({ value: { pendingCount: 0 } })
+    // The host's own account agrees with the tap.
+    expect(run.lines.filter((l) => l.tag === 'HTTP').every((l) => / gzip \d+\/\d+$/.test(l.rest))).toBe(true)
+  })
+
+  it('R20: a 415 to a gzip body brings the same batch again uncompressed, and later batches stay uncompressed', async () => {
+    const token = await issuer.issue({ identifier: 'dave' })
+    // A server that cannot read gzip answers 415 to the first (compressed) request.
+    server.injectFault({ kind: 'status', status: 415 })
+    const init = initialize('ios-gzip-415', { baseUrl: tap.url })
+    const state = call('getState')
+    const steps: ScenarioStep[] = [
+      init,
+      call('identify', { identifier: 'dave' }),
+      call('passAuthenticationDetails', { token, identifier: 'dave' }),
+      call('track', { name: 'first' }),
+      call('flush'),
+      call('track', { name: 'second' }),
+      call('flush'),
+      state,
+    ]
+    const run = await runNativeHost(hostPath, bundlePath, storageDir(), steps)
+    expect(run.lines.filter((l) => l.tag === 'FATAL')).toEqual([])
+    server.clearFaults()
+    const sent = tappedFor('ios-gzip-415')
+    expect(sent.map((r) => [r.contentEncoding, r.status])).toEqual([
+      ['gzip', 415],
+      ['identity', 200],
+      ['identity', 200],
+    ])
+    // R14: the resend is the same frozen batch (id, items), its body plain JSON.
+    const batchOf = (body: Buffer) => {
+      const { batchId, items } = JSON.parse(body.toString('utf8')) as { batchId: string; items: unknown[] }
+      return { batchId, items }
+    }
+    expect(sent[1]?.idempotencyKey).toBe(sent[0]?.idempotencyKey)
+    expect(batchOf(sent[1]?.body ?? Buffer.from('{}'))).toEqual(batchOf(gunzipSync(sent[0]?.body ?? Buffer.alloc(0))))
+    expect(storedFor('ios-gzip-415', 'dave')).toEqual(['first', 'second'])
+    expect(answerOf(run.lines, state.id)).toMatchObject({ value: { pendingCount: 0 } })
   })
 })

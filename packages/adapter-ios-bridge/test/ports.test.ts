@@ -47,6 +47,22 @@ describe('transport over the channel', () => {
     expect(E.isLeft(late) && late.left).toMatch(/no pending request/)
   })
 
+  it('R20: compressBody "gzip" reaches the http message only when the host declared gzip', () => {
+    const compressible = { ...request, compressBody: 'gzip' as const }
+    const sentWith = (capabilities: { gzip?: boolean } | undefined, r: typeof request & { compressBody?: 'gzip' }) => {
+      const h = createChannelHarness()
+      void createChannelTransport((m) => h.sent.push(m), h.pending, 0, capabilities).send(r)()
+      return lastOf(h.sent, 'http').request
+    }
+    expect(sentWith({ gzip: true }, compressible)).toEqual(compressible)
+    // The core did not allow it (compression 'none', or after a 415): nothing to compress.
+    expect(sentWith({ gzip: true }, request)).toEqual(request)
+    // A host that cannot gzip gets the message it always got.
+    expect(sentWith(undefined, compressible)).toEqual(request)
+    expect(sentWith({}, compressible)).toEqual(request)
+    expect(sentWith({ gzip: false }, compressible)).toEqual(request)
+  })
+
   it('an answer of the wrong kind is refused and the request stays pending', async () => {
     const h = createChannelHarness()
     void createChannelTransport((m) => h.sent.push(m), h.pending, 0).send(request)()

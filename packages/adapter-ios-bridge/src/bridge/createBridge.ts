@@ -114,7 +114,7 @@ export const createBridge = (host: HostFunction, createSdk: SdkFactory): Bridge 
     }
     const options = message.options ?? {}
     const ports: SdkPorts = {
-      transport: createChannelTransport(emit, pending, options.httpGraceMs ?? DEFAULT_HTTP_GRACE_MS),
+      transport: createChannelTransport(emit, pending, options.httpGraceMs ?? DEFAULT_HTTP_GRACE_MS, message.capabilities),
       storage: createChannelStorage(emit, pending, options.storageTimeoutMs ?? DEFAULT_STORAGE_TIMEOUT_MS),
       clock,
       logger,

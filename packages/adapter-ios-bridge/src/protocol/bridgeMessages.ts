@@ -46,7 +46,11 @@ export const BRIDGE_MESSAGE_CODECS = {
     v: t.literal(1),
     kind: t.literal('http'),
     id: t.string,
-    request: t.type({ url: t.string, method: t.literal('POST'), headers, body: t.string, timeoutMs: t.number }),
+    request: t.intersection([
+      t.type({ url: t.string, method: t.literal('POST'), headers, body: t.string, timeoutMs: t.number }),
+      /** Only to a host that declared `capabilities.gzip`: gzip `body` and send `Content-Encoding: gzip` (R20). */
+      t.partial({ compressBody: t.literal('gzip') }),
+    ]),
   }),
   storage: t.intersection([t.type({ v: t.literal(1), kind: t.literal('storage'), id: t.string, namespace: t.string }), StorageRequestCodec]),
   setTimer: t.type({ v: t.literal(1), kind: t.literal('setTimer'), timerId: t.string, ms: t.number }),

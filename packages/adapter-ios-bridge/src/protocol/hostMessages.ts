@@ -1,4 +1,5 @@
 import * as t from 'io-ts'
+import { HostCapabilitiesCodec } from './hostCapabilities.js'
 
 /**
  * Messages the native host sends to the JS side (host -> JS): SDK calls, which carry an `id` the
@@ -41,7 +42,7 @@ export const BridgeOptionsCodec = t.partial({
  * ```
  */
 export const HOST_MESSAGE_CODECS = {
-  initialize: t.intersection([call('initialize', { config: t.UnknownRecord }), t.partial({ options: BridgeOptionsCodec })]),
+  initialize: t.intersection([call('initialize', { config: t.UnknownRecord }), t.partial({ options: BridgeOptionsCodec, capabilities: HostCapabilitiesCodec })]),
   identify: call('identify', { identifier: t.string }),
   passAuthenticationDetails: call('passAuthenticationDetails', { token: t.string, identifier: t.string }),
   track: t.intersection([call('track', { name: t.string }), t.partial({ attributes: t.UnknownRecord })]),

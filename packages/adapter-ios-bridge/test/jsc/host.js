@@ -121,6 +121,28 @@
   }
   function raw(text) { bridge.receive(text) }
 
+  // R20: one SDK run that tracks an item and flushes it, the host answering its requests with
+  // `statuses` in turn. Returns what each http message said about compression (null: nothing).
+  async function compressionRun(appId, capabilities, compression, statuses) {
+    var networkConfig = { authorizationConfig: { isJwtEnabled: false } }
+    if (compression !== undefined) networkConfig.compression = compression
+    var fields = { config: { appId: appId, baseUrl: 'http://ingest.invalid', environment: 'test', networkConfig: networkConfig } }
+    if (capabilities !== undefined) fields.capabilities = capabilities
+    httpQueue.length = 0
+    var init = await call('initialize', fields)
+    await call('track', { name: 'compressible' })
+    var flush = call('flush')
+    var sent = []
+    for (var i = 0; i < statuses.length; i++) {
+      var body = statuses[i] === 200 ? { accepted: 1, duplicates: 0 } : { error: { type: 'VALIDATION', message: 'Content-Encoding gzip is not supported' } }
+      var request = await answerHttp(statuses[i], body)
+      sent.push(request === null ? 'no request' : request.request.compressBody === undefined ? null : request.request.compressBody)
+    }
+    var report = await flush
+    await call('shutdown')
+    return { initialize: init && init.kind, compressBody: sent, delivered: report && report.value ? report.value.delivered : null }
+  }
+
   async function scenario() {
     var config = {
       appId: 'jsc-app', baseUrl: 'http://ingest.invalid', environment: 'test',
@@ -159,6 +181,13 @@
     raw('{"v":1,"kind":"httpResponse","id":"h999","response":{"status":200,"headers":{},"body":""}}')
     await settle()
     emit({ event: 'step', name: 'shutdown', answer: await call('shutdown') })
+
+    // R20: compression asked of the host only when it declared it can gzip and the core allows it.
+    emit({ event: 'step', name: 'gzip-capable', run: await compressionRun('jsc-gzip', { gzip: true }, undefined, [200]) })
+    emit({ event: 'step', name: 'gzip-no-capabilities', run: await compressionRun('jsc-plain', undefined, undefined, [200]) })
+    emit({ event: 'step', name: 'gzip-declared-false', run: await compressionRun('jsc-no-gzip', { gzip: false }, undefined, [200]) })
+    emit({ event: 'step', name: 'gzip-compression-none', run: await compressionRun('jsc-gzip-none', { gzip: true }, 'none', [200]) })
+    emit({ event: 'step', name: 'gzip-refused-415', run: await compressionRun('jsc-gzip-415', { gzip: true }, undefined, [415, 200]) })
     emit({ event: 'done', touched: touched.slice() })
   }
   scenario().catch(function (e) { emit({ event: 'host-error', error: String(e && e.stack || e) }) })

@@ -5,7 +5,7 @@ const packageDir = fileURLToPath(new URL('../../', import.meta.url))
 
 /**
  * Builds the C host with native/build.sh. Throws with the compiler's own words when the compiler,
- * pkg-config, the JavaScriptCore headers or libcurl are missing: the test must fail, never skip.
+ * pkg-config, the JavaScriptCore headers, libcurl or zlib are missing: the test must fail, never skip.
  */
 export const buildNativeHost = (): string => {
   try {
@@ -13,7 +13,7 @@ export const buildNativeHost = (): string => {
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? String(error)
     throw new Error(
-      `could not build the native JavaScriptCore host (needs cc, pkg-config, libjavascriptcoregtk-4.0-dev, libcurl4-openssl-dev):\n${stderr}`,
+      `could not build the native JavaScriptCore host (needs cc, pkg-config, libjavascriptcoregtk-4.0-dev, libcurl4-openssl-dev, zlib1g-dev):\n${stderr}`,
     )
   }
 }
