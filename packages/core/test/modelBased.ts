@@ -188,8 +188,9 @@ export const runModel = async (steps: readonly Step[], inspect?: (event: Inspect
       model.drain()
       for (const error of errors.slice(errorsSeen)) observeError(error, oracle)
       errorsSeen = errors.length
-      await checkRules(harness, oracle, step)
+      // The prediction first: when both fail, its message names what the SDK did differently.
       checkPrediction(harness, oracle, model, before, step)
+      await checkRules(harness, oracle, step)
       coverage.steps++
       if (harness.sdk.getState().suspended) suspendedSeen = true
     }
