@@ -3,14 +3,24 @@
 
 /**
  * One Stryker run per suite: the core's tests for mutants in the core, the reference server's
- * tests for mutants in its token verification. The narrower scopes (jwt, wire, sync) are the
- * core's run limited to one folder, for quick work on that folder.
+ * tests for mutants in its token verification. The narrower scopes (jwt, wire, sync, drivers,
+ * runtime, sdk, rest) are the core's run limited to part of it, for quick work on that part;
+ * together they mutate every file of the core.
  */
 export const SCOPES = {
   core: { suite: 'core', mutate: ['packages/core/src/**/*.ts'] },
   sync: { suite: 'core', mutate: ['packages/core/src/sync/**/*.ts'] },
   jwt: { suite: 'core', mutate: ['packages/core/src/jwt/**/*.ts'] },
   wire: { suite: 'core', mutate: ['packages/core/src/wire/**/*.ts'] },
+  drivers: { suite: 'core', mutate: ['packages/core/src/drivers/**/*.ts'] },
+  runtime: { suite: 'core', mutate: ['packages/core/src/runtime/**/*.ts'] },
+  sdk: { suite: 'core', mutate: ['packages/core/src/sdk/**/*.ts'] },
+  // The core's files outside the folders above: the model (config, identity, item codecs), the
+  // ports (the system clock, the silent logger) and the entry points.
+  rest: {
+    suite: 'core',
+    mutate: ['packages/core/src/model/**/*.ts', 'packages/core/src/ports/**/*.ts', 'packages/core/src/index.ts', 'packages/core/src/either.ts', 'packages/core/src/statechart.ts'],
+  },
   server: { suite: 'server', mutate: ['packages/reference-server/src/verification/**/*.ts'] },
 }
 
@@ -18,8 +28,9 @@ export const SCOPES = {
 export const FULL_SCOPES = ['core', 'server']
 
 export const SUITES = {
-  core: { vitestConfig: 'mutation/vitest.core.ts' },
-  server: { vitestConfig: 'mutation/vitest.server.ts' },
+  // testDirs: where the suite's tests and their helpers are (the guard warns when a helper changed).
+  core: { vitestConfig: 'mutation/vitest.core.ts', testDirs: ['packages/core/test'] },
+  server: { vitestConfig: 'mutation/vitest.server.ts', testDirs: ['packages/reference-server/test'] },
 }
 
 /** Minimum mutation score (%) per folder (a folder counts every file below it). */
