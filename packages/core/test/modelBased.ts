@@ -491,6 +491,7 @@ const checkPrediction = (
   expect(statuses, `R6/R7/R11 token statuses ${context}`).toEqual(model.tokenStatuses())
   expect(state.retryAt, `R9 retry deadline (backoff, cap, Retry-After) ${context}`).toBe(model.retryAt())
   expect(state.identifier, `identity ${context}`).toBe(model.state.identifier)
+  expect(state.foreground, `R12 foreground (periodic flush) ${context}`).toBe(model.state.foreground)
   expect(state.loggingOut, `R11 users whose logout flush is owed ${context}`).toEqual(model.state.loggingOut)
   expect(state.chart?.sync, `R5/R8/R9/R12 where the sync loop rests ${context}`).toBe(REST_STATES[model.state.rest])
 }

@@ -9,11 +9,15 @@
 // choice the core's README documents (one request at a time, the order identities are served in,
 // when a decision is made), since a prediction has to be exact to be worth comparing.
 //
-// Left out on purpose (see the model-based test's doc): the listener's error stream beyond
-// deletedCount (R5/R15 have example tests), the token provider (R16, not configured), storage
-// failures (memory storage never fails), compression (R20), and reading a full batch ahead
-// while one is in flight (it freezes the same items a later forming step would, as long as
-// fewer than 200 items of one identity are pending, which these runs never reach).
+// Left out on purpose: the listener's errors other than R11's deletedCount (R5, R6, R7 and R15
+// have example tests; predicting the once-per-wait and de-duplication bookkeeping would double the
+// model), the flush and logout reports, the token provider (R16, not configured), JWT disabled
+// (R1) and `clientValidation: false`, storage failures (memory storage never fails), compression
+// (R20, no 415 is scripted), Retry-After as an HTTP date (only seconds are scripted), and reading a
+// full batch ahead while one is in flight (it freezes the items a later forming step would, as
+// long as fewer than 200 items of one identity are pending, which these runs never reach).
+// Jitter is not a free choice here: the harness's random source is seeded, and the model draws
+// the same values in the same order.
 
 /** `anon` or `user:<identifier>`, as `getState().pendingByIdentity` keys them. */
 export type Identity = 'anon' | `user:${string}`
