@@ -176,7 +176,13 @@ export const runModel = async (steps: readonly Step[], inspect?: (event: Inspect
   let suspendedSeen = false
   try {
     for (const step of steps) {
-      const before = { requests: harness.server.requests.length, sessionId: harness.sdk.getState().sessionId, sessions: model.state.session.serial }
+      const before = {
+        requests: harness.server.requests.length,
+        sessionId: harness.sdk.getState().sessionId,
+        sessions: model.state.session.serial,
+        errors: errors.length,
+        predictedErrors: model.state.errors.length,
+      }
       if (step.kind === 'relaunch') {
         harness = await relaunch(harness, inspect)
         model.relaunch(modelRandom())
@@ -461,10 +467,10 @@ const checkPrediction = (
   harness: Harness,
   oracle: Oracle,
   model: ReferenceModel,
-  before: { readonly requests: number; readonly sessionId: string; readonly sessions: number },
+  before: { readonly requests: number; readonly sessionId: string; readonly sessions: number; readonly errors: number; readonly predictedErrors: number },
   step: Step,
 ): void => {
-  const { server, sdk } = harness
+  const { server, sdk, errors } = harness
   const context = `after ${JSON.stringify(step)}`
   const sent = server.requests.slice(before.requests)
   const predicted = model.state.requests.slice(before.requests)
@@ -480,6 +486,18 @@ const checkPrediction = (
     expect(request.itemIds, `R14/R10 items of request ${i} ${requestContext}`).toEqual(expected.itemIds)
     expect(request.response, `answer to request ${i} ${requestContext}`).toBe(expected.response)
   })
+  const heard = errors.slice(before.errors).map((error) => ({
+    source: error.source,
+    code: error.details.code,
+    identifier: error.details.identifier ?? '',
+    token: error.details.token ?? null,
+    deletedCount: error.details.deletedCount ?? null,
+  }))
+  const told = (list: readonly { source: string; code: string; identifier: string; token: string | null; deletedCount: number | null }[]) =>
+    list.map((e) => `${e.source} ${e.code} ${e.identifier || 'anon'} ${shortToken(e.token)}${e.deletedCount === null ? '' : ` deleted ${e.deletedCount}`}`).join('; ')
+  const predictedErrors = model.state.errors.slice(before.predictedErrors)
+  expect(told(heard), `R5/R6/R7/R11/R15 what the authentication listener heard ${context}`).toBe(told(predictedErrors))
+  expect(heard.map((e) => e.token), `R7/R15 tokens the listener heard ${context}`).toEqual(predictedErrors.map((e) => e.token))
   const state = sdk.getState()
   expect(state.consecutiveAuthFailures, `R8 counter ${context}`).toBe(model.state.session.failures)
   expect(state.suspended, `R8 suspended ${context}`).toBe(model.suspended())

@@ -30,6 +30,14 @@ export type ModelAnswer =
   | { readonly failure: 'timeout' | 'network' }
   | { readonly hold: true }
 export type RestReason = 'nothing-to-send' | 'waiting-for-trigger' | 'awaiting-token' | 'suspended' | 'retry-after' | 'backoff'
+/** What an authentication listener hears (R5-R7, R11, R15), as far as the model predicts it. */
+export type PredictedError = {
+  readonly source: 'client' | 'server'
+  readonly code: string
+  readonly identifier: string
+  readonly token: string | null
+  readonly deletedCount: number | null
+}
 export type PredictedRequest = {
   readonly identity: string | null
   readonly token: string | null
@@ -59,19 +67,30 @@ type Plan =
 type Urgency = 'triggered' | 'tracked-only'
 type Outcome =
   | { readonly kind: 'delivered' }
-  | { readonly kind: 'auth-failed' }
+  | { readonly kind: 'auth-failed'; readonly code: string }
   | { readonly kind: 'transient'; readonly retryAfterMs: number | null }
   | { readonly kind: 'permanent' }
 
 const keyOf = (user: string | null): Identity => (user === null ? 'anon' : `user:${user}`)
 const userOf = (identity: Identity): string | null => (identity === 'anon' ? null : identity.slice(5))
 
+const JWT_CODES = ['DECRYPTION_FAILED', 'HEADER_TYPE_INCOMPATIBLE', 'PAYLOAD_CONTENT_MISSING', 'INVALID_SIGNATURE', 'IDENTIFIER_MISMATCH', 'TOKEN_NOT_AVAILABLE', 'TIME_CONSTRAINT_FAILURE', 'UNKNOWN']
+/** R7: the code of a 401's JWT error body; `UNKNOWN` when the body cannot be read. */
+const jwtCodeOf = (body: string | undefined): string => {
+  try {
+    const error = (JSON.parse(body ?? '') as { error?: { type?: unknown; code?: unknown } }).error
+    return error?.type === 'JWT' && typeof error.code === 'string' && JWT_CODES.includes(error.code) ? error.code : 'UNKNOWN'
+  } catch {
+    return 'UNKNOWN'
+  }
+}
+
 /** docs/wire-protocol.md: what an answer means (R7, R9, R10). */
 const classify = (answer: Exclude<ModelAnswer, { hold: true }>): Outcome => {
   if ('failure' in answer) return { kind: 'transient', retryAfterMs: null }
   const { status } = answer
   if (status >= 200 && status < 300) return { kind: 'delivered' }
-  if (status === 401) return { kind: 'auth-failed' }
+  if (status === 401) return { kind: 'auth-failed', code: jwtCodeOf(answer.body) }
   if (status === 408 || status === 429 || status >= 500) {
     // Only delta seconds are scripted; at most one hour of it is honoured.
     const header = answer.headers?.['retry-after']
@@ -104,7 +123,15 @@ export const createReferenceModel = (now: number, random: () => number) => {
     uncounted: new Map<Identity, number>(),
     outbox: [] as Batch[],
     loggingOut: [] as string[],
-    owedDeletions: [] as string[],
+    /** R11 deletions a refused logout flush decided, with the refusal the listener hears. */
+    owedDeletions: [] as { readonly user: string; readonly code: string; readonly token: string }[],
+    /** R5 waits: a user with pending items and no usable token; `byError` when an R6/R7 error opened it. */
+    waits: new Map<string, { readonly id: number; byError: boolean; notified: boolean }>(),
+    nextWaitId: 1,
+    /** R15: what this instance's listener has heard already (each error once). */
+    heard: new Set<string>(),
+    deletedThisInstance: 0,
+    errors: [] as PredictedError[],
     retry: { failures: 0, backoffUntil: null as number | null, retryAfterUntil: null as number | null },
     explicit: false,
     foreground: true,
@@ -125,6 +152,24 @@ export const createReferenceModel = (now: number, random: () => number) => {
   const usable = (user: string): string | null => {
     const token = s.tokens.get(user)
     return token !== undefined && token.status === 'usable' ? token.token : null
+  }
+
+  // --- What the listener hears (R5, R15) -----------------------------------------------------
+  /** R15: each (identifier, token, code) once; a wait's TOKEN_NOT_AVAILABLE and each deletion are news of their own. */
+  const tell = (error: PredictedError, occurrence?: string): void => {
+    const key = occurrence !== undefined ? `${error.identifier}|${occurrence}|${error.code}` : `${error.identifier}|${error.token ?? ''}|${error.code}`
+    if (s.heard.has(key)) return
+    s.heard.add(key)
+    s.errors.push(error)
+  }
+  const openWait = (user: string, byError: boolean): void => {
+    const wait = s.waits.get(user)
+    if (wait === undefined) s.waits.set(user, { id: s.nextWaitId++, byError, notified: false })
+    else if (byError) wait.byError = true
+  }
+  const forgetTokens = (user: string): void => {
+    s.tokens.delete(user)
+    s.waits.delete(user)
   }
 
   // --- Sessions (Terms: Session; R8) ---------------------------------------------------------
@@ -157,17 +202,30 @@ export const createReferenceModel = (now: number, random: () => number) => {
     for (const user of [...s.loggingOut]) {
       if (counted(keyOf(user)) > 0) continue
       s.loggingOut = s.loggingOut.filter((u) => u !== user)
-      s.tokens.delete(user)
+      forgetTokens(user)
     }
-    // R6 at the moment of use: a usable token of a user with pending items that has expired.
     if (!suspended()) {
+      // R6 at the moment of use: a usable token of a user with pending items that has expired.
       for (const [user, token] of s.tokens) {
         if (token.status !== 'usable' || token.expiresAt === null || counted(keyOf(user)) === 0) continue
-        if (s.now - RULES.clockSkewMs >= token.expiresAt) token.status = 'expired'
+        if (s.now - RULES.clockSkewMs < token.expiresAt) continue
+        token.status = 'expired'
+        openWait(user, true)
+        tell({ source: 'client', code: 'TIME_CONSTRAINT_FAILURE', identifier: user, token: token.token, deletedCount: null })
+      }
+      // R5: a user with pending items and no usable token waits; told once per wait, unless an error opened it.
+      for (const identity of s.servingOrder) {
+        const user = userOf(identity)
+        if (user === null || counted(identity) === 0 || s.loggingOut.includes(user) || usable(user) !== null) continue
+        openWait(user, false)
+        const wait = s.waits.get(user)
+        if (wait === undefined || wait.byError || wait.notified) continue
+        wait.notified = true
+        tell({ source: 'client', code: 'TOKEN_NOT_AVAILABLE', identifier: user, token: null, deletedCount: null }, `wait:${wait.id}`)
       }
     }
     // R11: a deletion a refused logout flush decided, or a logged-out user without a usable token. Not held back by R8.
-    const owed = s.owedDeletions[0] ?? s.loggingOut.find((user) => counted(keyOf(user)) > 0 && usable(user) === null)
+    const owed = s.owedDeletions[0]?.user ?? s.loggingOut.find((user) => counted(keyOf(user)) > 0 && usable(user) === null)
     if (owed !== undefined) return busy({ kind: 'delete', user: owed })
     // Served first: users being logged out (R11), then identities with a frozen batch (R14), then the rest.
     const candidates: Identity[] = []
@@ -250,46 +308,63 @@ export const createReferenceModel = (now: number, random: () => number) => {
       case 'auth-failed':
         responseArrived()
         s.session.failures++ // R7, R8
-        if (user === null || token === null) return transientFailure(null) // anonymous: retried on the clock, bounded by R8
+        if (user === null || token === null) {
+          tell({ source: 'server', code: outcome.code, identifier: '', token: null, deletedCount: null })
+          return transientFailure(null) // anonymous: retried on the clock, bounded by R8
+        }
         rememberRefusal(user, token) // S1
         if (s.loggingOut.includes(user)) {
-          s.owedDeletions.push(user) // R11 / S3: the logout flush failed with a JWT error
-        } else {
+          s.owedDeletions.push({ user, code: outcome.code, token }) // R11 / S3: the logout flush failed with a JWT error
+          return
+        }
+        tell({ source: 'server', code: outcome.code, identifier: user, token, deletedCount: null })
+        if (s.tokens.get(user)?.token === token) {
           const current = s.tokens.get(user)
-          if (current !== undefined && current.token === token) current.status = 'rejected' // R7; a newer token passed in flight stays usable
+          if (current !== undefined) current.status = 'rejected' // R7; a newer token passed in flight stays usable
+          openWait(user, true)
         }
         return
       case 'transient':
         return transientFailure(outcome.retryAfterMs)
       case 'permanent':
-        responseArrived()
-        if (batch.items.length > 1) {
-          // R10: halves, each frozen anew (R14), the first half first.
-          const middle = Math.ceil(batch.items.length / 2)
-          replaceBatch(batch, [
-            { identity: batch.identity, items: batch.items.slice(0, middle) },
-            { identity: batch.identity, items: batch.items.slice(middle) },
-          ])
-        } else {
-          replaceBatch(batch, [])
-          removeItems(batch.identity, batch.items)
-          s.deadLetters += batch.items.length
-        }
-        return
+        return permanentRejection(batch)
     }
   }
+
+  /** R10: a permanent rejection halves the batch, each half frozen anew (R14); a single item is dead-lettered. */
+  const permanentRejection = (batch: Batch): void => {
+    responseArrived()
+    if (batch.items.length > 1) {
+      const middle = Math.ceil(batch.items.length / 2)
+      replaceBatch(batch, [
+        { identity: batch.identity, items: batch.items.slice(0, middle) },
+        { identity: batch.identity, items: batch.items.slice(middle) },
+      ])
+    } else {
+      replaceBatch(batch, [])
+      removeItems(batch.identity, batch.items)
+      s.deadLetters += batch.items.length
+    }
+  }
+
 
   /** R11: every pending item of the logged-out user goes, frozen batches included; their tokens too. */
   const deleteUser = (user: string): void => {
     const identity = keyOf(user)
-    s.deleted += counted(identity)
+    const deletedCount = counted(identity)
+    // The listener hears why: the refusal of the logout flush, or that no usable token was left.
+    const refusal = s.owedDeletions.find((owed) => owed.user === user)
+    const error = refusal !== undefined ? { source: 'server' as const, code: refusal.code, token: refusal.token } : { source: 'client' as const, code: 'TOKEN_NOT_AVAILABLE', token: null }
+    tell({ ...error, identifier: user, deletedCount }, `deletion:${s.deletedThisInstance}`)
+    s.deletedThisInstance += deletedCount
+    s.deleted += deletedCount
     s.queues.delete(identity)
     s.servingOrder = s.servingOrder.filter((i) => i !== identity)
     s.uncounted.delete(identity)
     s.outbox = s.outbox.filter((batch) => batch.identity !== identity)
     s.loggingOut = s.loggingOut.filter((u) => u !== user)
-    s.owedDeletions = s.owedDeletions.filter((u) => u !== user)
-    s.tokens.delete(user)
+    s.owedDeletions = s.owedDeletions.filter((owed) => owed.user !== user)
+    forgetTokens(user)
   }
 
   /** In-flight hooks: what happens while a held request waits for its answer. */
@@ -319,18 +394,29 @@ export const createReferenceModel = (now: number, random: () => number) => {
   }
 
   // --- Tokens (R6, R7) -----------------------------------------------------------------------
-  /** R6's client checks, in order; true when the token may be used. */
-  const passesClientChecks = (user: string, claims: TokenClaims): boolean =>
-    claims.decodable && claims.sub !== null && claims.expSeconds !== null && claims.sub === user && !(s.now - RULES.clockSkewMs >= claims.expSeconds * 1000)
+  /** R6's client checks, in order: the code of the first that fails, null when the token may be used (the test's tokens are all RS256). */
+  const clientCheckFailure = (user: string, claims: TokenClaims): string | null => {
+    if (!claims.decodable) return 'DECRYPTION_FAILED'
+    if (claims.sub === null || claims.expSeconds === null) return 'PAYLOAD_CONTENT_MISSING'
+    if (claims.sub !== user) return 'IDENTIFIER_MISMATCH'
+    if (s.now - RULES.clockSkewMs >= claims.expSeconds * 1000) return 'TIME_CONSTRAINT_FAILURE'
+    return null
+  }
 
   const applyToken = (user: string, token: string, claims: TokenClaims): void => {
     const existing = s.tokens.get(user)
     if (existing !== undefined && existing.token === token && existing.status === 'usable') return
     if ((s.refused.get(user) ?? []).includes(token)) return // R7: passing a refused token again changes nothing
-    if (passesClientChecks(user, claims)) {
+    const failure = clientCheckFailure(user, claims)
+    if (failure === null) {
       s.tokens.set(user, { token, status: 'usable', expiresAt: (claims.expSeconds ?? 0) * 1000 })
-    } else if (usable(user) === null) {
+      s.waits.delete(user) // the wait ends (R5)
+      return
+    }
+    tell({ source: 'client', code: failure, identifier: user, token, deletedCount: null })
+    if (usable(user) === null) {
       s.tokens.set(user, { token, status: 'invalid', expiresAt: null }) // never replaces a usable token (R6)
+      openWait(user, true)
     }
   }
 
@@ -454,6 +540,11 @@ export const createReferenceModel = (now: number, random: () => number) => {
       // the `it.fails` test in modelRegressions.test.ts.
       s.retry = { failures: 0, backoffUntil: null, retryAfterUntil: null }
       s.owedDeletions = []
+      // A new instance: no waits yet, a listener that has heard nothing (R15 is per listener).
+      s.waits = new Map()
+      s.nextWaitId = 1
+      s.heard = new Set()
+      s.deletedThisInstance = 0
       s.explicit = false
       s.foreground = true
       s.periodicAt = s.now + RULES.periodicFlushMs
