@@ -85,6 +85,21 @@ describe('R17: a bad config never throws and names the field', () => {
     expect(fieldOf(undefined)).toBe('(root)')
     expect(fieldOf('config')).toBe('(root)')
   })
+  it('R17: without baseUrl or dataCenter no data center is picked, not even one named "undefined"; an empty key names its object', () => {
+    const { baseUrl: _baseUrl, ...noUrl } = base
+    expect(resolveConfig({ ...noUrl, dataCenters: { undefined: 'https://eu.example' } })).toEqual(
+      left({ type: 'INVALID_CONFIG', field: 'baseUrl', message: 'baseUrl: baseUrl or dataCenter is required' }),
+    )
+    expect(resolveConfig({ ...base, dataCenters: { '': 'not a url' } })).toMatchObject({ left: { field: 'dataCenters', message: 'dataCenters: expected http(s) URL, got "not a url"' } })
+  })
+  it('R17: the message of each range says the range', () => {
+    expect(resolveConfig({ ...base, clockSkewMs: -1 })).toMatchObject({ left: { message: 'clockSkewMs: expected number of ms from 0 to 2147483647, got -1' } })
+    expect(resolveConfig({ ...base, backoff: { factor: 0.5 } })).toMatchObject({ left: { message: 'backoff.factor: expected number from 1 to 100, got 0.5' } })
+    expect(resolveConfig({ ...base, baseUrl: 'ftp://x' })).toMatchObject({ left: { message: 'baseUrl: expected http(s) URL, got "ftp://x"' } })
+  })
+  it('R17: an error without a context is described as a value at the root', () => {
+    expect(describeDecodeFailure([{ value: 5, context: [] }])).toEqual({ field: '(root)', message: '(root): expected value, got 5' })
+  })
   it('R17: of several bad fields the first is named; a value is shown whole up to 60 characters', () => {
     expect(resolveConfig({ ...base, maxBatchSize: 0, timeoutMs: 0 })).toMatchObject({ left: { field: 'maxBatchSize' } })
     const shown = (value: unknown): string => {
