@@ -4,8 +4,8 @@
 // flush reports (R12, R19). Each kills mutants the broader tests let live (mutation/README.md).
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { createManualClock, createSdk, fingerprintToken, type LogFields, type Logger } from '@jwt-sync/core'
-import { START, baseConfig, createScriptedServer, jwt401, settle, storageWith, validToken } from './harness.js'
+import { createManualClock, createSdk, fingerprintToken, type LogFields, type Logger, type Storage } from '@jwt-sync/core'
+import { START, baseConfig, createScriptedServer, expectLeft, expectRight, jwt401, settle, storageWith, validToken } from './harness.js'
 
 type Line = { level: string; message: string; fields: LogFields }
 const recordingLogger = (lines: Line[]): Logger => ({
@@ -115,5 +115,116 @@ describe('R17: the ports are checked once, at createSdk', () => {
       expect(() => createSdk(baseConfig(), ports as never), JSON.stringify(ports)).toThrow(new TypeError(message))
     }
     expect(() => createSdk({ ...baseConfig(), appId: '' }, { transport: createScriptedServer().transport })).toThrow(new TypeError('jwt-sync: invalid config: appId: expected non-empty string, got ""'))
+  })
+})
+
+describe('R13 R17: storage that fails at start', () => {
+  const start = (storage: Storage) => {
+    const problems: unknown[] = []
+    const server = createScriptedServer()
+    const sdk = createSdk(baseConfig(), { transport: server.transport, clock: createManualClock(START), storage })
+    sdk.registerProblemListener((problem) => problems.push(problem))
+    return { sdk, problems, server }
+  }
+  it('R13: storage that cannot be opened is reported and memory storage takes over; sync still works', async () => {
+    const refused = start({ open: () => () => Promise.resolve(E.left({ kind: 'locked' as const, message: 'busy' })) })
+    refused.sdk.track('e')
+    expect(expectRight(await refused.sdk.flush()).delivered).toBe(1)
+    expect(refused.problems).toEqual([{ type: 'STORAGE', kind: 'locked', message: 'busy; using memory storage' }])
+    await refused.sdk.shutdown()
+    const thrown = start({ open: () => () => Promise.reject(new Error('no disk')) })
+    thrown.sdk.track('e')
+    expect(expectRight(await thrown.sdk.flush()).delivered).toBe(1)
+    expect(thrown.problems).toEqual([{ type: 'STORAGE', kind: 'io', message: 'Error: no disk; using memory storage' }])
+    await thrown.sdk.shutdown()
+  })
+  it('R13: a load that fails is reported and the SDK starts empty; one that rejects starts empty; corrupt records are counted', async () => {
+    const failing = start(storageWith(() => ({ load: () => () => Promise.resolve(E.left({ kind: 'corrupt' as const, message: 'bad file' })) })))
+    await failing.sdk.whenPersisted()
+    expect(failing.problems).toEqual([{ type: 'STORAGE', kind: 'corrupt', message: 'bad file' }])
+    expect(failing.sdk.getState()).toMatchObject({ status: 'running', identifier: null, pendingCount: 0 })
+    await failing.sdk.shutdown()
+    const rejecting = start(storageWith(() => ({ load: () => () => Promise.reject(new Error('gone')) })))
+    await rejecting.sdk.whenPersisted()
+    expect(rejecting.problems).toEqual([])
+    expect(rejecting.sdk.getState()).toMatchObject({ status: 'running', identifier: null })
+    await rejecting.sdk.shutdown()
+    const snapshot = (state: Record<string, unknown>, skippedRecords = 0) =>
+      storageWith(() => ({ load: () => () => Promise.resolve(E.right({ pendingByIdentity: {}, deadLetterCount: 0, state: state as never, skippedRecords })) }))
+    const corrupt = start(snapshot({ identity: { v: 9, value: 'u1' } }, 2))
+    await corrupt.sdk.whenPersisted()
+    expect(corrupt.problems).toEqual([{ type: 'CORRUPT_RECORDS', skipped: 3 }])
+    await corrupt.sdk.shutdown()
+    const clean = start(snapshot({ identity: { v: 1, value: 'u1' } }))
+    await clean.sdk.whenPersisted()
+    expect(clean.problems).toEqual([])
+    expect(clean.sdk.getState().identifier).toBe('u1')
+    await clean.sdk.shutdown()
+  })
+})
+
+describe('R17 R19: the facade\'s answers at its edges', () => {
+  it('R17 R19: getQueue checks its limit, skips identities with nothing pending, and says when storage cannot be read', async () => {
+    let failReads = false
+    const storage = storageWith((ns) => ({
+      readDeadLetters: (limit) => (failReads ? () => Promise.resolve(E.left({ kind: 'io' as const, message: 'boom' })) : ns.readDeadLetters(limit)),
+      peek: (identity, limit) => (failReads ? () => Promise.resolve(E.left({ kind: 'io' as const, message: 'boom' })) : ns.peek(identity, limit)),
+    }))
+    const clock = createManualClock(START)
+    const server = createScriptedServer()
+    const sdk = createSdk(baseConfig(), { transport: server.transport, clock, storage })
+    sdk.track('sent')
+    await sdk.flush()
+    expect(expectRight(await sdk.getQueue())).toEqual({ pending: [], deadLetters: [] })
+    expect(expectRight(await sdk.getQueue({ deadLetterLimit: 0 }))).toEqual({ pending: [], deadLetters: [] })
+    for (const deadLetterLimit of [-1, 1.5, Number.NaN]) {
+      expect(expectLeft(await sdk.getQueue({ deadLetterLimit }))).toEqual({ code: 'INVALID_INPUT', field: 'deadLetterLimit', message: 'deadLetterLimit: expected a non-negative integer' })
+    }
+    sdk.track('pending')
+    await sdk.whenPersisted()
+    failReads = true
+    expect(expectLeft(await sdk.getQueue())).toEqual({ code: 'STORAGE_UNAVAILABLE', message: 'io: boom' })
+    failReads = false
+    expect(expectRight(await sdk.getQueue()).pending).toEqual([{ identity: 'anon', count: 1, oldestTimestamp: START }])
+    await sdk.shutdown()
+    expect(expectLeft(await sdk.getQueue()).code).toBe('SHUT_DOWN')
+  })
+  it('R17: flushAndShutdown refuses a deadline that is not a non-negative number, and changes nothing then', async () => {
+    const sdk = createSdk(baseConfig(), { transport: createScriptedServer().transport, clock: createManualClock(START) })
+    for (const timeoutMs of [-1, Number.NaN, Number.POSITIVE_INFINITY, '5' as never]) {
+      expect(expectLeft(await sdk.flushAndShutdown({ timeoutMs }))).toEqual({ code: 'INVALID_INPUT', field: 'timeoutMs', message: 'timeoutMs: expected a non-negative number of milliseconds' })
+    }
+    expect(sdk.getState().status).not.toBe('stopped')
+    expect(expectRight(await sdk.flushAndShutdown({ timeoutMs: 0 }))).toMatchObject({ timedOut: false })
+    expect(sdk.getState().status).toBe('stopped')
+  })
+  it('R17 R1: a listener that is not one is refused quietly; token answers carry the numeric code, JWT_DISABLED none', async () => {
+    const sdk = createSdk(baseConfig(), { transport: createScriptedServer().transport, clock: createManualClock(START) })
+    for (const listener of [null, 5, {}, { onError: 'no' }]) {
+      const off = sdk.registerAuthenticationListener(listener as never)
+      expect(off()).toBeUndefined()
+    }
+    expect(sdk.registerProblemListener('no' as never)()).toBeUndefined()
+    expect(expectLeft(sdk.passAuthenticationDetails({ identifier: 'u1', token: 'not-a-jwt' }))).toMatchObject({ code: 'DECRYPTION_FAILED', numericCode: 4000 })
+    await sdk.shutdown()
+    const disabled = createSdk(baseConfig({}, false), { transport: createScriptedServer().transport, clock: createManualClock(START) })
+    expect(expectLeft(disabled.passAuthenticationDetails({ identifier: 'u1', token: validToken('u1', START) }))).toEqual({ code: 'JWT_DISABLED', message: 'JWT is disabled in networkConfig.authorizationConfig' })
+    await disabled.shutdown()
+  })
+  it('R12: after shutdown every call answers SHUT_DOWN or does nothing; shutting down again is harmless', async () => {
+    const server = createScriptedServer()
+    const sdk = createSdk(baseConfig(), { transport: server.transport, clock: createManualClock(START) })
+    await sdk.shutdown()
+    const shutDown = { code: 'SHUT_DOWN', message: 'the SDK was shut down' }
+    expect(expectLeft(sdk.identify('u1'))).toEqual(shutDown)
+    expect(expectLeft(sdk.passAuthenticationDetails({ identifier: 'u1', token: validToken('u1', START) }))).toEqual(shutDown)
+    expect(expectLeft(sdk.setUserAttribute('plan', 'pro'))).toEqual(shutDown)
+    expect(expectLeft(await sdk.flush())).toEqual(shutDown)
+    expect(expectLeft(await sdk.logout())).toEqual(shutDown)
+    sdk.onAppBackground()
+    sdk.onAppForeground()
+    await sdk.shutdown()
+    expect(sdk.getState()).toMatchObject({ status: 'stopped', foreground: true })
+    expect(server.requests).toEqual([])
   })
 })
