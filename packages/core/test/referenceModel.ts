@@ -2,20 +2,21 @@
 // plain functions, no XState and nothing of the core but types. The test drives it with the same
 // commands as the real SDK, and after every step compares what the model predicts (the requests
 // that went out, with which token and which items, and the answer each got; the R8 counter and
-// suspension; pending items per identity; R11 deletions; dead letters; token statuses; the retry
-// deadline; where the sync loop rests) with what the SDK did.
+// suspension; pending items per identity; R11 deletions; dead letters; token statuses; what the
+// authentication listener hears; the retry deadline; where the sync loop rests) with what the SDK
+// did.
 //
 // The model is written from the rules; where the rules leave the SDK a choice, it follows the
 // choice the core's README documents (one request at a time, the order identities are served in,
 // when a decision is made), since a prediction has to be exact to be worth comparing.
 //
-// Left out on purpose: the listener's errors other than R11's deletedCount (R5, R6, R7 and R15
-// have example tests; predicting the once-per-wait and de-duplication bookkeeping would double the
-// model), the flush and logout reports, the token provider (R16, not configured), JWT disabled
-// (R1) and `clientValidation: false`, storage failures (memory storage never fails), compression
-// (R20, no 415 is scripted), Retry-After as an HTTP date (only seconds are scripted), and reading a
-// full batch ahead while one is in flight (it freezes the items a later forming step would, as
-// long as fewer than 200 items of one identity are pending, which these runs never reach).
+// Left out on purpose: the flush and logout reports (their numbers follow from the requests and
+// deletions compared), the `message` of each error, a listener registered late (R15), the token
+// provider (R16, not configured), JWT disabled (R1) and `clientValidation: false`, storage
+// failures (memory storage never fails), compression (R20, no 415 is scripted), Retry-After as an
+// HTTP date (only seconds are scripted), and reading a full batch ahead while one is in flight (it
+// freezes the items a later forming step would, as long as fewer than 200 items of one identity
+// are pending, which these runs never reach).
 // Jitter is not a free choice here: the harness's random source is seeded, and the model draws
 // the same values in the same order.
 
