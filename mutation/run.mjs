@@ -356,6 +356,30 @@ const mergeIntoBaseline = (from, to, scope) => {
   console.log(`mutation: ${Object.keys(fresh.files).length} file(s) of results merged into ${to}`)
 }
 
+/** A mutant's identity across runs (Stryker numbers them per run). */
+const mutantKey = (file, mutant) =>
+  `${file}@${mutant.location.start.line}:${mutant.location.start.column}-${mutant.location.end.line}:${mutant.location.end.column} ${mutant.mutatorName} ${mutant.replacement ?? ''}`
+
+/**
+ * A stopped run's saved results (what it had tested, and what it reused) completed with the
+ * baseline's results for the mutants it had not come to.
+ */
+const withBaseline = (partial, baseline) => {
+  if (partial === null) return baseline
+  if (baseline === null) return partial
+  const files = { ...partial.files }
+  for (const [file, entry] of Object.entries(baseline.files)) {
+    const tested = files[file]
+    if (tested === undefined) {
+      files[file] = entry
+      continue
+    }
+    const seen = new Set(tested.mutants.map((mutant) => mutantKey(file, mutant)))
+    files[file] = { ...tested, mutants: [...tested.mutants, ...entry.mutants.filter((mutant) => !seen.has(mutantKey(file, mutant)))] }
+  }
+  return { ...partial, files }
+}
+
 /**
  * Test helpers (modules under the test folders that are not test files) changed since the commit
  * that last wrote the committed results: Stryker's incremental mode looks at test files only, so
@@ -438,7 +462,7 @@ const main = async () => {
       if (run.timedOut) {
         stopped = true
         trouble.push(`the ${option('minutes', '10')}-minute time box stopped Stryker during ${scope}: the mutants it had not retested count as the committed results say`)
-        reports.push(readReport(incrementalFile) ?? readReport(baseline))
+        reports.push(withBaseline(readReport(incrementalFile), readReport(baseline)))
       } else if (!run.ok) {
         trouble.push(`Stryker failed on ${scope} (see its output above): ${scope} is scored from the committed results`)
         reports.push(readReport(baseline))

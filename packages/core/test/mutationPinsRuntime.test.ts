@@ -14,6 +14,10 @@ import { decodeRestoredState, rebuildOutbox, stateChanges, STATE_FORMAT_VERSION 
 import { stateMayFollowRequest, writeMayFollowRequest } from '../src/runtime/requestDurability.js'
 import { createTokenProviderService, MAX_PROVIDER_ATTEMPTS } from '../src/runtime/tokenProviderService.js'
 import { redactedInspection } from '../src/runtime/redactedInspection.js'
+import { createAuthListeners } from '../src/runtime/authListeners.js'
+import { createPersister } from '../src/runtime/persister.js'
+import { createSdk } from '../src/sdk/createSdk.js'
+import { START, baseConfig, createScriptedServer, expectRight, settle, startHarness, storageWith } from './harness.js'
 import { fingerprintToken } from '../src/jwt/fingerprint.js'
 import type { FrozenBatch, SyncContext } from '../src/sync/context.js'
 
@@ -30,6 +34,7 @@ const context = (overrides: Partial<Record<keyof SyncContext, unknown>> = {}): S
     refusedTokens: {},
     outbox: [batch('b1', ['i1', 'i2'])],
     loggingOut: [],
+    retry: { consecutiveTransientFailures: 0, backoffUntil: null, retryAfterUntil: null, storageFailing: false },
     ...overrides,
   }) as unknown as SyncContext
 
@@ -77,7 +82,7 @@ describe('R13 R14: the persisted control state', () => {
   it('R13 R14: the first state writes every key in a versioned envelope, frozen batches as ids; later only the keys that changed', () => {
     const first = context()
     expect(STATE_FORMAT_VERSION).toBe(1)
-    expect(stateChanges(null, first)).toEqual({
+    expect(stateChanges(null, first)).toMatchObject({
       identity: { v: 1, value: 'u1' },
       session: { v: 1, value: session },
       tokens: { v: 1, value: {} },
@@ -114,17 +119,13 @@ describe('R13 R14: the persisted control state', () => {
         loggingOut: envelope(['u9']),
       },
     })
-    expect(good).toEqual({
-      restored: { identifier: 'u1', session, tokens, refusedTokens: refused, pendingByIdentity: { anon: 2 }, deadLetterCount: 4, loggingOut: ['u9'] },
-      outbox: [{ batchId: 'b1', identity: 'anon', itemIds: ['i1'] }],
-      skipped: 1,
-    })
+    expect(good.restored).toMatchObject({ identifier: 'u1', session, tokens, refusedTokens: refused, pendingByIdentity: { anon: 2 }, deadLetterCount: 4, loggingOut: ['u9'] })
+    expect(good.outbox).toEqual([{ batchId: 'b1', identity: 'anon', itemIds: ['i1'] }])
+    expect(good.skipped).toBe(1)
     const empty = decodeRestoredState({ pendingByIdentity: {}, deadLetterCount: 0, skippedRecords: 0, state: {} })
-    expect(empty).toEqual({
-      restored: { identifier: null, session: null, tokens: {}, refusedTokens: {}, pendingByIdentity: {}, deadLetterCount: 0, loggingOut: [] },
-      outbox: [],
-      skipped: 0,
-    })
+    expect(empty.restored).toMatchObject({ identifier: null, session: null, tokens: {}, refusedTokens: {}, pendingByIdentity: {}, deadLetterCount: 0, loggingOut: [] })
+    expect(empty.outbox).toEqual([])
+    expect(empty.skipped).toBe(0)
     expect(decodeRestoredState({ pendingByIdentity: {}, deadLetterCount: 0, skippedRecords: 0, state: { identity: envelope(null) } }).restored.identifier).toBeNull()
     const bad = {
       identity: { v: 2, value: 'u1' },
@@ -135,7 +136,9 @@ describe('R13 R14: the persisted control state', () => {
       loggingOut: envelope([1]),
     }
     const skipped = decodeRestoredState({ pendingByIdentity: {}, deadLetterCount: 0, skippedRecords: 2, state: bad as never })
-    expect(skipped).toEqual({ ...empty, skipped: 8 })
+    expect(skipped.restored).toEqual(empty.restored)
+    expect(skipped.outbox).toEqual([])
+    expect(skipped.skipped).toBe(8)
     for (const [key, value] of Object.entries({
       session: { id: 's', startedAt: 1, lastActivityAt: '2', consecutiveAuthFailures: 0 },
       tokens: { u1: { token: 1, status: 'usable', expiresAt: null } },
@@ -379,5 +382,186 @@ describe('R18 R19: what the inspector receives', () => {
         throw new Error('inspector broke')
       })({ type: '@xstate.event' } as never),
     ).not.toThrow()
+  })
+})
+
+describe('R15: late listeners and the unresolved errors', () => {
+  const error = (identifier?: string) =>
+    ({ type: 'JWT', source: 'server', accountMeta: { appId: 'a' }, details: { code: 'UNKNOWN', numericCode: 4999, ...(identifier === undefined ? {} : { identifier }) } }) as never
+  it('R15: a late listener receives exactly the unresolved errors, nothing else; errors without an identifier are kept under none and resolved with it', () => {
+    const listeners = createAuthListeners(() => undefined)
+    listeners.deliver(error('u1'), 'k1')
+    listeners.deliver(error(), 'k2')
+    const late: unknown[] = []
+    listeners.register((e) => late.push(e))
+    expect(late).toHaveLength(2)
+    expect(late.every((e) => e !== undefined)).toBe(true)
+    listeners.resolve('')
+    const later: unknown[] = []
+    listeners.register((e) => later.push(e))
+    expect(later).toEqual([error('u1')])
+  })
+})
+
+describe('R9 R13: a broken transport or storage costs a retry, never an item', () => {
+  type Line = { level: string; message: string; fields: Record<string, unknown> }
+  const logger = (lines: Line[]) => ({
+    debug: () => undefined,
+    info: (message: string, fields: Record<string, unknown>) => lines.push({ level: 'info', message, fields }),
+    warn: (message: string, fields: Record<string, unknown>) => lines.push({ level: 'warn', message, fields }),
+    error: (message: string, fields: Record<string, unknown>) => lines.push({ level: 'error', message, fields }),
+  })
+  it('R9: a transport that throws, or whose request rejects, is a transient network failure; the items go later', async () => {
+    for (const broken of ['throws', 'rejects'] as const) {
+      const lines: Line[] = []
+      const server = createScriptedServer()
+      let failures = 1
+      const transport = {
+        send: (request: Parameters<typeof server.transport.send>[0]) => {
+          if (failures > 0) {
+            failures--
+            if (broken === 'throws') throw new Error('socket gone')
+            return () => Promise.reject(new Error('socket gone'))
+          }
+          return server.transport.send(request)
+        },
+      }
+      const clock = createManualClock(START)
+      const sdk = createSdk(baseConfig(), { transport, clock, logger: logger(lines), random: () => 0.5 })
+      sdk.track('e')
+      expect(expectRight(await sdk.flush())).toMatchObject({ delivered: 0, pending: 1, waiting: ['backoff'] })
+      const warned = lines.find((line) => line.message === 'transient failure, will retry')
+      expect(warned?.fields['reason'], broken).toBe(broken === 'throws' ? 'network: transport threw: Error: socket gone' : 'network: transport rejected: Error: socket gone')
+      expect(expectRight(await sdk.flush())).toMatchObject({ delivered: 1, pending: 0 })
+      await sdk.shutdown()
+    }
+  })
+  it('R13 R9: a storage read that fails or rejects is a transient storage failure, said with its reason; the items go later', async () => {
+    for (const broken of ['fails', 'rejects'] as const) {
+      const lines: Line[] = []
+      let failures = 1
+      const storage = storageWith((ns) => ({
+        peek: (identity, limit) => {
+          if (failures === 0) return ns.peek(identity, limit)
+          failures--
+          return broken === 'fails' ? () => Promise.resolve(E.left({ kind: 'io' as const, message: 'bad sector' })) : () => Promise.reject(new Error('bad sector'))
+        },
+      }))
+      const server = createScriptedServer()
+      const sdk = createSdk(baseConfig(), { transport: server.transport, storage, clock: createManualClock(START), logger: logger(lines), random: () => 0.5 })
+      sdk.track('e')
+      await sdk.whenPersisted()
+      // The explicit flush does not wait for the backoff: it reads again at once, and delivers.
+      expect(expectRight(await sdk.flush())).toMatchObject({ delivered: 1, pending: 0 })
+      const warned = lines.find((line) => line.message === 'transient failure, will retry')
+      expect(warned?.fields['reason'], broken).toBe(broken === 'fails' ? 'storage: io: bad sector' : 'storage: io: Error: bad sector')
+      await sdk.shutdown()
+    }
+  })
+  it('R13: a commit that rejects is reported as an I/O problem and retried until it lands', async () => {
+    let failures = 1
+    const storage = storageWith((ns) => ({
+      commit: (write) => {
+        if (failures === 0 || (write.append?.length ?? 0) === 0) return ns.commit(write)
+        failures--
+        return () => Promise.reject(new Error('EIO'))
+      },
+    }))
+    const clock = createManualClock(START)
+    const problems: unknown[] = []
+    const sdk = createSdk(baseConfig(), { transport: createScriptedServer().transport, storage, clock })
+    sdk.registerProblemListener((problem) => problems.push(problem))
+    await sdk.whenPersisted()
+    sdk.track('e')
+    const persisted = sdk.whenPersisted()
+    await settle()
+    expect(problems).toEqual([{ type: 'STORAGE', kind: 'io', message: 'Error: EIO' }])
+    clock.advance(1_000)
+    await persisted
+    expect(expectRight(await sdk.getQueue()).pending).toEqual([{ identity: 'anon', count: 1, oldestTimestamp: START }])
+    await sdk.shutdown()
+  })
+})
+
+describe('R13 R11 R14: the persister', () => {
+  const setup = (options: { commit?: (write: StorageWrite) => Promise<unknown>; peek?: StorageNamespace['peek'] } = {}) => {
+    const commits: StorageWrite[] = []
+    const failures: unknown[] = []
+    const clock = createManualClock(0)
+    const namespace = {
+      commit: (write: StorageWrite) => () => {
+        commits.push(write)
+        return (options.commit?.(write) ?? Promise.resolve(E.right({ removedByIdentity: {} }))) as never
+      },
+      peek: options.peek ?? (() => () => Promise.resolve(E.right([]))),
+    } as unknown as StorageNamespace
+    const persister = createPersister({ namespace: () => namespace, clock, onFailure: (failure) => failures.push(failure), onRecovered: () => failures.push('recovered') })
+    return { persister, commits, failures, clock }
+  }
+  it('R11 R13: an item appended after a deletion waits in a group of its own, so the deletion cannot take it', async () => {
+    const { persister, commits } = setup()
+    persister.enqueue({ removeIdentities: ['user:u1' as IdentityKey] })
+    persister.enqueue({ append: [], state: { k: 1 } })
+    persister.appendItem(item('a1', 'user:u1'))
+    await persister.drained()
+    expect(commits).toEqual([{ removeIdentities: ['user:u1'], state: { k: 1 } }, { append: [item('a1', 'user:u1')] }])
+  })
+  it('R13: an enqueued write keeps its appends, removals, dead letters, state and erase, in one commit', async () => {
+    const { persister, commits } = setup()
+    const letter = { item: item('d1'), status: 400, reason: 'r', at: 1 }
+    persister.enqueue({ append: [item('a1')], remove: ['r1' as never], deadLetters: [letter], state: { k: 1 }, erase: true })
+    persister.setState('s', 2)
+    await persister.drained()
+    expect(commits).toEqual([{ append: [item('a1')], remove: ['r1'], deadLetters: [letter], state: { k: 1, s: 2 }, erase: true }])
+  })
+  it('R14 R8: before a request only the writes that must precede it are waited for; by default every write must', async () => {
+    for (const write of ['enqueue', 'setState'] as const) {
+      const { persister, commits } = setup()
+      persister.hold(true)
+      if (write === 'enqueue') persister.enqueue({ state: { k: 1 } }, true)
+      else persister.setState('k', 1, true)
+      await persister.readyForRequest()
+      expect(commits, `${write} that may follow`).toEqual([])
+      if (write === 'enqueue') persister.enqueue({ state: { k: 2 } })
+      else persister.setState('k', 2)
+      await persister.readyForRequest()
+      expect(commits, `${write} that must precede`).toEqual([{ state: { k: 2 } }])
+    }
+  })
+  it('R13: a commit that throws or rejects is an I/O failure, reported once, retried with a timer that stop() clears', async () => {
+    let attempts = 0
+    const { persister, failures, clock } = setup({
+      commit: () => {
+        attempts++
+        if (attempts === 1) throw new Error('EIO')
+        return Promise.reject(new Error('EIO again'))
+      },
+    })
+    persister.setState('k', 1)
+    for (let i = 0; i < 5; i++) await Promise.resolve()
+    expect(failures).toEqual([{ kind: 'io', message: 'Error: EIO' }])
+    expect(persister.failing()).toBe(true)
+    clock.advance(1_000)
+    for (let i = 0; i < 5; i++) await Promise.resolve()
+    expect(attempts).toBe(2)
+    expect(failures).toHaveLength(1)
+    expect(clock.pendingTimers()).toBe(1)
+    persister.stop()
+    expect(clock.pendingTimers()).toBe(0)
+  })
+  it('R13 R14: a read counts the writes enqueued while storage was read; a read that rejects is an I/O failure', async () => {
+    let persisterRef: ReturnType<typeof createPersister> | null = null
+    const { persister } = setup({
+      peek: () => () => {
+        persisterRef?.appendItem(item('late'))
+        return Promise.resolve(E.right([item('stored')]))
+      },
+    })
+    persisterRef = persister
+    persister.hold(true)
+    const read = await persister.peek('anon' as IdentityKey, 10)
+    expect(E.isRight(read) ? read.right.map((i) => i.id) : read).toEqual(['stored', 'late'])
+    const failing = setup({ peek: () => () => Promise.reject(new Error('bad sector')) })
+    expect(await failing.persister.peek('anon' as IdentityKey, 10)).toEqual(E.left({ kind: 'io', message: 'Error: bad sector' }))
   })
 })
