@@ -273,6 +273,7 @@ const writeSummary = async (reports, timing) => {
   const allFiles = [...new Set(FULL_SCOPES.flatMap((scope) => rootsOf([scope])).flatMap((root) => sourceFilesUnder(root)))]
   const counts = await mutantCounts(allFiles)
   const measuredFile = (file) => reports.some((report) => report.files[file] !== undefined)
+  const partly = (await Promise.all(reports.map((report) => incompleteFiles(report)))).flat()
   const rows = [...scores.entries()]
     .filter(([key]) => !key.endsWith('.ts') && (key.startsWith('packages/core/src') || key.startsWith('packages/reference-server/src/verification')))
     .sort(([a], [b]) => a.localeCompare(b))
@@ -292,10 +293,11 @@ const writeSummary = async (reports, timing) => {
       const files = sourceFilesUnder(folder)
       const withMutants = files.filter((file) => (counts.get(file) ?? 0) > 0)
       const measuredFiles = withMutants.filter(measuredFile).length
-      return `| \`${folder}\` | ${scoreText(entry)}% | ${entry.detected} | ${entry.undetected} | ${THRESHOLDS[folder] !== undefined ? `${THRESHOLDS[folder]}%` : ''} | ${measuredFiles} of ${withMutants.length} | ${files.length - withMutants.length} |`
+      const inPart = withMutants.filter((file) => partly.some((entry) => entry.file === file)).length
+      return `| \`${folder}\` | ${scoreText(entry)}% | ${entry.detected} | ${entry.undetected} | ${THRESHOLDS[folder] !== undefined ? `${THRESHOLDS[folder]}%` : ''} | ${measuredFiles} of ${withMutants.length}${inPart > 0 ? ` (${inPart} in part)` : ''} | ${files.length - withMutants.length} |`
     }),
     '',
-    'Files measured: files Stryker makes mutants in that a run has tested. Files without mutants: only',
+    'Files measured: files Stryker makes mutants in that a run has tested (in part: some of their mutants, listed below). Files without mutants: only',
     'types, re-exports or constants, where Stryker changes nothing (counted by its instrumenter).',
     '',
     'Detected: killed by a test, or timed out (an endless loop or a hang). Undetected: survived',
@@ -321,6 +323,11 @@ const writeSummary = async (reports, timing) => {
     }
   }
   // Files with code that no run has measured yet (a full run, or their scope's, measures them).
+  if (partly.length > 0) {
+    lines.push('## Measured in part', '', 'A stopped run tested only some of the mutants of these files; the scores above count those only:', '')
+    for (const { file, measured, total } of partly) lines.push(`- \`${file}\`: ${measured} of ${total} mutants`)
+    lines.push('')
+  }
   const unmeasured = allFiles.filter((file) => (counts.get(file) ?? 0) > 0 && !measuredFile(file))
   const withoutMutants = allFiles.filter((file) => (counts.get(file) ?? 0) === 0)
   if (withoutMutants.length > 0) {
@@ -354,6 +361,19 @@ const mergeIntoBaseline = (from, to, scope) => {
   mkdirSync(path.dirname(to), { recursive: true })
   writeFileSync(to, JSON.stringify(merged))
   console.log(`mutation: ${Object.keys(fresh.files).length} file(s) of results merged into ${to}`)
+}
+
+/**
+ * Files whose results cover only part of their mutants (a stopped run): the mutants the
+ * instrumenter makes in the source the results were measured on, against the results there are.
+ */
+const incompleteFiles = async (report) => {
+  if (report === null) return []
+  const { mutantCountsOf } = await import('./mutantCount.mjs')
+  const counts = await mutantCountsOf(Object.entries(report.files).map(([file, entry]) => [file, entry.source]))
+  return Object.entries(report.files)
+    .filter(([file, entry]) => entry.mutants.length < (counts.get(file) ?? 0))
+    .map(([file, entry]) => ({ file, measured: entry.mutants.length, total: counts.get(file) ?? 0 }))
 }
 
 /** A mutant's identity across runs (Stryker numbers them per run). */
@@ -457,7 +477,15 @@ const main = async () => {
       }
       // The files the baseline measured: a file no run has measured yet is not guarded (it
       // would cost CI the time of measuring it, every time).
-      const mutateOnly = Object.keys(readReport(baseline)?.files ?? {}).filter((file) => existsSync(file))
+      // A file measured in part (a stopped run) is not guarded either: the guard would measure the
+      // rest of it on every run. Its committed results still count in the scores.
+      const partly = await incompleteFiles(readReport(baseline))
+      if (partly.length > 0) {
+        trouble.push(
+          `measured in part, so not guarded (run its scope to finish it): ${partly.map(({ file, measured, total }) => `${file} (${measured} of ${total} mutants)`).join(', ')}`,
+        )
+      }
+      const mutateOnly = Object.keys(readReport(baseline)?.files ?? {}).filter((file) => existsSync(file) && !partly.some((entry) => entry.file === file))
       const run = await runScope(scope, { incrementalFile, fresh: false, concurrency, kind: 'guard', mutateOnly, keepStatic: true }, deadline)
       if (run.timedOut) {
         stopped = true
@@ -466,7 +494,7 @@ const main = async () => {
       } else if (!run.ok) {
         trouble.push(`Stryker failed on ${scope} (see its output above): ${scope} is scored from the committed results`)
         reports.push(readReport(baseline))
-      } else reports.push(readReport(reportPaths(scope, 'guard').json) ?? readReport(incrementalFile))
+      } else reports.push(withBaseline(readReport(reportPaths(scope, 'guard').json) ?? readReport(incrementalFile), readReport(baseline)))
     }
     const stale = staleTestHelpers()
     if (stale.length > 0) {
