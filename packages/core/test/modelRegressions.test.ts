@@ -87,12 +87,11 @@ describe('model-based regressions', () => {
 })
 
 // Found while writing the reference model (referenceModel.ts, `relaunch`): the rules say a
-// Retry-After "sets the earliest time of the next attempt" (R9), but the retry state is not
-// persisted, so the first decision after a relaunch sends at once. The model follows the SDK here
-// so the property test stays green; this test states the rule and is expected to fail until the
-// core persists the window. When it starts passing, make it a plain `it`.
+// Retry-After "sets the earliest time of the next attempt" (R9), but the retry state was not
+// persisted, so the first decision after a relaunch sent at once. The deadline is now part of the
+// persisted control state.
 describe('model-based findings', () => {
-  it.fails('R9: a Retry-After window survives a relaunch (known gap: the first decision after the restore sends at once)', async () => {
+  it('R9: a Retry-After window survives a relaunch', async () => {
     const first = await startHarness()
     first.sdk.track('e')
     first.server.answer({ status: 429, headers: { 'retry-after': '600' } })
@@ -105,6 +104,36 @@ describe('model-based findings', () => {
     await settle()
     try {
       expect(second.server.requests.length, 'no request before the Retry-After deadline').toBe(1)
+      expect(second.sdk.getState().chart?.sync).toBe('rest.retryAfter')
+      expect(second.sdk.getState().retryAt).toBe(first.clock.now() + 600_000)
+      second.server.answer({ status: 200 })
+      second.clock.advance(9 * 60_000 - 1)
+      await settle()
+      expect(second.server.requests.length, 'still inside the window').toBe(1)
+      second.clock.advance(1)
+      await settle()
+      expect(second.server.requests.map((request) => request.response)).toEqual([429, 200])
+    } finally {
+      await second.sdk.shutdown()
+    }
+  })
+
+  it('R9: a stored Retry-After deadline is held at most the honoured hour after a relaunch, so a clock set back cannot silence the SDK', async () => {
+    const first = await startHarness()
+    first.sdk.track('e')
+    first.server.answer({ status: 429, headers: { 'retry-after': '3600' } })
+    await first.sdk.flush()
+    await first.sdk.whenPersisted()
+    first.sdk.actor.stop()
+    // The device clock went back a day: the stored deadline now looks 25 hours away.
+    const second = await startHarness({ storage: first.storage, server: first.server, clock: createManualClock(first.clock.now() - 24 * 3_600_000) })
+    await settle()
+    try {
+      expect(second.sdk.getState().retryAt).toBe(second.clock.now() + 3_600_000)
+      second.server.answer({ status: 200 })
+      second.clock.advance(3_600_000)
+      await settle()
+      expect(second.server.requests.map((request) => request.response)).toEqual([429, 200])
     } finally {
       await second.sdk.shutdown()
     }

@@ -536,10 +536,10 @@ export const createReferenceModel = (now: number, random: () => number) => {
     relaunch(random: () => number): void {
       s.random = random
       s.servingOrder = [...s.queues].filter(([, ids]) => ids.length > 0).map(([identity]) => identity)
-      // Not what R9 says for Retry-After (it sets the earliest next attempt), but what the SDK does:
-      // the retry state is not persisted. Kept so the property stays green; the gap is pinned by
-      // the `it.fails` test in modelRegressions.test.ts.
-      s.retry = { failures: 0, backoffUntil: null, retryAfterUntil: null }
+      // R9: a server's Retry-After deadline outlives the relaunch (at most the honoured hour from
+      // now); the backoff after our own failures starts over.
+      const until = s.retry.retryAfterUntil
+      s.retry = { failures: 0, backoffUntil: null, retryAfterUntil: until !== null && until > s.now ? Math.min(until, s.now + RULES.maxRetryAfterMs) : null }
       s.owedDeletions = []
       // A new instance: no waits yet, a listener that has heard nothing (R15 is per listener).
       s.waits = new Map()

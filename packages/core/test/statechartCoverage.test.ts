@@ -77,6 +77,22 @@ describe('statechart path coverage', () => {
     await unsigned.sdk.flush()
     expect(unsigned.sdk.getState().chart?.auth).toBe('jwtDisabled')
     await unsigned.sdk.shutdown()
+    // R11 across a relaunch: a logout whose deletion flush could not finish is restored as pending,
+    // so the auth region starts anonymous and goes to loggingOut (not left to the model's seed).
+    const leaving = await startHarness({ inspect: record })
+    leaving.sdk.identify('u1')
+    leaving.sdk.passAuthenticationDetails({ identifier: 'u1', token: validToken('u1', leaving.clock.now()) })
+    leaving.sdk.track('e')
+    leaving.server.answer({ status: 503 })
+    await leaving.sdk.logout()
+    await leaving.sdk.whenPersisted()
+    expect(leaving.sdk.getState().loggingOut.length).toBe(1)
+    leaving.sdk.actor.stop()
+    leaving.server.answer({ status: 503 }) // the relaunched flush fails too, so the logout stays owed
+    const relaunched = await startHarness({ storage: leaving.storage, server: leaving.server, clock: createManualClock(leaving.clock.now()), inspect: record })
+    await relaunched.sdk.whenPersisted()
+    expect(relaunched.sdk.getState().chart?.auth).toBe('loggingOut')
+    await relaunched.sdk.shutdown()
     const early = createSdk(baseConfig(), { transport: createScriptedServer().transport, clock: createManualClock(START), inspect: record })
     await early.shutdown()
 

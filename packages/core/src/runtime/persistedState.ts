@@ -31,6 +31,8 @@ const codecs = {
   // already in the queue, so writing them again would double the bytes of every send.
   outbox: t.array(t.type({ batchId: t.string, identity: t.string, itemIds: t.array(t.string) })),
   loggingOut: t.array(t.string),
+  // R9: the server's Retry-After deadline, so a relaunch inside the window waits too.
+  retryAfterUntil: t.union([t.number, t.null]),
 } as const
 
 type Key = keyof typeof codecs
@@ -59,6 +61,7 @@ const persistedOf = (context: SyncContext): Record<Key, unknown> => ({
   refusedTokens: context.refusedTokens,
   outbox: outboxRefsOf(context.outbox),
   loggingOut: context.loggingOut,
+  retryAfterUntil: context.retry.retryAfterUntil,
 })
 
 /**
@@ -102,6 +105,7 @@ export const decodeRestoredState = (
     return wrapped.right.value as t.TypeOf<(typeof codecs)[K]>
   }
   const session = read('session')
+  const retryAfterUntil = read('retryAfterUntil')
   const restored: Omit<RestoredState, 'outbox'> = {
     identifier: (read('identity') ?? null) as Identifier | null,
     session: session === undefined ? null : (session as RestoredState['session']),
@@ -110,6 +114,7 @@ export const decodeRestoredState = (
     pendingByIdentity: snapshot.pendingByIdentity,
     deadLetterCount: snapshot.deadLetterCount,
     loggingOut: (read('loggingOut') ?? []) as Identifier[],
+    ...(retryAfterUntil === undefined ? {} : { retryAfterUntil }),
   }
   return { restored, outbox: (read('outbox') ?? []) as unknown as readonly PersistedBatch[], skipped }
 }

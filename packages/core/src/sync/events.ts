@@ -18,6 +18,8 @@ export type RestoredState = {
   readonly deadLetterCount: number
   readonly outbox: readonly FrozenBatch[]
   readonly loggingOut: readonly Identifier[]
+  /** R9: the earliest next attempt a server's Retry-After asked for; absent when none was stored. */
+  readonly retryAfterUntil?: number | null
 }
 
 /**

@@ -12,6 +12,7 @@ import { isSuspended, newSession, recordActivity, startSession } from './session
 import { chain, unchanged, type Step } from './step.js'
 import { compressesRequests } from './compression.js'
 import { freezeAhead, freezeBatch, planWithNextBatch } from './nextBatch.js'
+import { MAX_RETRY_AFTER_MS } from '../wire/retryAfter.js'
 
 /**
  * Input of the invoked actor that forms a batch from the queue.
@@ -112,8 +113,17 @@ const initialContext = (input: SyncMachineInput, sessionId: SessionId): SyncCont
   compressionRefused: false,
 })
 
-const restoredContext = (context: SyncContext, restored: RestoredState): SyncContext => ({
+/**
+ * R9: a server's Retry-After deadline outlives a relaunch (backoff after our own failures does
+ * not: a new launch may try at once). At most the hour R9 honours is kept from now, so a clock set
+ * back cannot silence the SDK.
+ */
+const restoredRetryAfter = (until: number | null | undefined, now: number): number | null =>
+  until === null || until === undefined || until <= now ? null : Math.min(until, now + MAX_RETRY_AFTER_MS)
+
+const restoredContext = (context: SyncContext, restored: RestoredState, now: number): SyncContext => ({
   ...context,
+  retry: { ...context.retry, retryAfterUntil: restoredRetryAfter(restored.retryAfterUntil, now) },
   identifier: restored.identifier,
   session: restored.session ?? context.session,
   tokens: restored.tokens,
@@ -249,7 +259,7 @@ export const createSyncMachine = (deps: SyncMachineDeps) => {
     },
     actions: {
       restore: rule((context, event) =>
-        event.type === 'RESTORED' ? { context: restoredContext(context, event.restored), emits: [] } : unchanged(context),
+        event.type === 'RESTORED' ? { context: restoredContext(context, event.restored, deps.now()), emits: [] } : unchanged(context),
       ),
       activity: rule((context, event) =>
         'at' in event ? recordActivity(context, event.at, deps.nextSessionId) : unchanged(context),
