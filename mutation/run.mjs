@@ -346,6 +346,55 @@ const writeSummary = async (reports, timing) => {
 /** The committed incremental file a scope's results belong to: one per suite. */
 const baselineOf = (scope) => `${BASELINE_DIR}/${SCOPES[scope].suite === 'core' ? 'core' : scope}.json`
 
+/** Each test id of a report, as the test's file and name (ids are numbers, given per run). */
+const testKeysOf = (report) => {
+  const keys = new Map()
+  for (const [file, entry] of Object.entries(report?.testFiles ?? {})) for (const test of entry.tests) keys.set(test.id, `${file}\u0000${test.name}`)
+  return keys
+}
+
+/**
+ * The baseline with a scope run's files in place of its own. Test ids are numbers given per run,
+ * so the merged report numbers the tests anew: the run's tests, then the baseline's tests the run
+ * no longer has (so a later run sees them removed and retests what they killed), and every
+ * mutant's killedBy and coveredBy point at the same tests as before.
+ */
+const withTestsOf = (old, fresh) => {
+  const oldKeys = testKeysOf(old)
+  const freshKeys = testKeysOf(fresh)
+  const testFiles = JSON.parse(JSON.stringify(fresh.testFiles ?? {}))
+  const present = new Set(freshKeys.values())
+  for (const [file, entry] of Object.entries(old.testFiles ?? {})) {
+    for (const test of entry.tests) {
+      const key = `${file}\u0000${test.name}`
+      if (present.has(key)) continue
+      present.add(key)
+      testFiles[file] ??= { ...entry, tests: [] }
+      testFiles[file].tests.push({ ...test })
+    }
+  }
+  const idOf = new Map()
+  let next = 0
+  for (const [file, entry] of Object.entries(testFiles)) {
+    for (const test of entry.tests) {
+      test.id = String(next++)
+      idOf.set(`${file}\u0000${test.name}`, test.id)
+    }
+  }
+  const remapFile = (entry, keys) => ({
+    ...entry,
+    mutants: entry.mutants.map((mutant) => ({
+      ...mutant,
+      ...(mutant.killedBy !== undefined ? { killedBy: mutant.killedBy.map((id) => idOf.get(keys.get(id))).filter((id) => id !== undefined) } : {}),
+      ...(mutant.coveredBy !== undefined ? { coveredBy: mutant.coveredBy.map((id) => idOf.get(keys.get(id))).filter((id) => id !== undefined) } : {}),
+    })),
+  })
+  const files = {}
+  for (const [file, entry] of Object.entries(old.files)) if (fresh.files[file] === undefined) files[file] = remapFile(entry, oldKeys)
+  for (const [file, entry] of Object.entries(fresh.files)) files[file] = remapFile(entry, freshKeys)
+  return { ...old, files, testFiles }
+}
+
 /**
  * Puts a narrower scope's incremental results into its suite's baseline: its files replace theirs,
  * every other file keeps its results, the tests are the latest run's (the same suite).
@@ -357,7 +406,7 @@ const mergeIntoBaseline = (from, to, scope) => {
   const roots = rootsOf([scope])
   const fresh = { ...read, files: Object.fromEntries(Object.entries(read.files).filter(([file]) => roots.some((root) => file === root || file.startsWith(`${root}/`)))) }
   const old = readReport(to)
-  const merged = old === null ? fresh : { ...old, files: { ...old.files, ...fresh.files }, testFiles: fresh.testFiles }
+  const merged = old === null ? fresh : withTestsOf(old, fresh)
   mkdirSync(path.dirname(to), { recursive: true })
   writeFileSync(to, JSON.stringify(merged))
   console.log(`mutation: ${Object.keys(fresh.files).length} file(s) of results merged into ${to}`)
