@@ -15,6 +15,28 @@ export const SCOPES = {
   drivers: { suite: 'core', mutate: ['packages/core/src/drivers/**/*.ts'] },
   runtime: { suite: 'core', mutate: ['packages/core/src/runtime/**/*.ts'] },
   sdk: { suite: 'core', mutate: ['packages/core/src/sdk/**/*.ts'] },
+  // The runtime and the facade less their two SDK-level cores (the persister, createSdk), whose
+  // mutants cost the most: the parts the pure and facade pins reach quickly.
+  parts: {
+    suite: 'core',
+    mutate: [
+      'packages/core/src/runtime/authListeners.ts',
+      'packages/core/src/runtime/ioActors.ts',
+      'packages/core/src/runtime/persistedState.ts',
+      'packages/core/src/runtime/redactedInspection.ts',
+      'packages/core/src/runtime/redaction.ts',
+      'packages/core/src/runtime/requestDurability.ts',
+      'packages/core/src/runtime/tokenProviderService.ts',
+      'packages/core/src/sdk/commandQueue.ts',
+      'packages/core/src/sdk/effects.ts',
+      'packages/core/src/sdk/ids.ts',
+      'packages/core/src/sdk/listenerSet.ts',
+      'packages/core/src/sdk/restoreState.ts',
+      'packages/core/src/sdk/stateView.ts',
+      'packages/core/src/sdk/tracking.ts',
+      'packages/core/src/sdk/validateInput.ts',
+    ],
+  },
   // The core's files outside the folders above: the model (config, identity, item codecs), the
   // ports (the system clock, the silent logger) and the entry points.
   rest: {
