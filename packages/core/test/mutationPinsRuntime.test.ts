@@ -25,7 +25,7 @@ const item = (id: string, identity = 'anon'): StoredItem =>
   ({ id, identity, type: 'event', name: 'e', attributes: {}, timestamp: 1, sessionId: 's' }) as unknown as StoredItem
 const batch = (batchId: string, ids: string[], identity = 'anon'): FrozenBatch =>
   ({ batchId, identity, items: ids.map((id) => item(id, identity)) }) as unknown as FrozenBatch
-const session = { id: 's1', startedAt: 1, lastActivityAt: 2, consecutiveAuthFailures: 3 }
+const session = { id: 's1', startedAt: 1, lastActivityAt: 2, consecutiveAuthFailures: 3 } as unknown as SyncContext['session']
 const context = (overrides: Partial<Record<keyof SyncContext, unknown>> = {}): SyncContext =>
   ({
     identifier: 'u1',
@@ -51,7 +51,7 @@ describe('R8 R14 S1: what must be durable before the next request', () => {
     expect(stateMayFollowRequest(before, { ...before, session: { ...session } })).toBe(true)
     expect(stateMayFollowRequest(before, { ...before, session: { ...session, consecutiveAuthFailures: 0 } })).toBe(true)
     expect(stateMayFollowRequest(before, { ...before, session: { ...session, consecutiveAuthFailures: 4 } })).toBe(false)
-    expect(stateMayFollowRequest(before, { ...before, session: { ...session, id: 's2' } })).toBe(false)
+    expect(stateMayFollowRequest(before, { ...before, session: { ...session, id: 's2' as SyncContext['session']['id'] } })).toBe(false)
     expect(stateMayFollowRequest(before, { ...before, outbox: [] })).toBe(true)
     expect(stateMayFollowRequest(before, { ...before, outbox: [...before.outbox] })).toBe(true)
     expect(stateMayFollowRequest(before, { ...before, outbox: [...before.outbox, batch('b2', ['i3'])] })).toBe(false)
@@ -92,9 +92,9 @@ describe('R13 R14: the persisted control state', () => {
     })
     expect(stateChanges(first, first)).toEqual({})
     expect(stateChanges(first, { ...first })).toEqual({})
-    const tokens = { u1: { token: 't', status: 'usable', expiresAt: null } }
+    const tokens = { u1: { token: 't', status: 'usable', expiresAt: null } } as unknown as SyncContext['tokens']
     expect(stateChanges(first, { ...first, tokens })).toEqual({ tokens: { v: 1, value: tokens } })
-    expect(Object.keys(stateChanges(first, { ...first, identifier: null, loggingOut: ['u1'] }))).toEqual(['identity', 'loggingOut'])
+    expect(Object.keys(stateChanges(first, { ...first, identifier: null, loggingOut: ['u1'] as unknown as SyncContext['loggingOut'] }))).toEqual(['identity', 'loggingOut'])
     expect(stateChanges(first, { ...first, outbox: [] })).toEqual({ outbox: { v: 1, value: [] } })
   })
   it('R13: what was persisted is read back; records of another version or shape are skipped and counted, never fatal', () => {
@@ -199,7 +199,7 @@ describe('R16: the token provider service', () => {
       timeoutMs: 500,
       refreshLeadMs: 100,
       backoff: { baseMs: 10, factor: 2, capMs: 1_000 },
-      deliver: (identifier, token) => delivered.push(`${identifier}=${token}`),
+      deliver: (identifier, token) => (delivered.push(`${identifier}=${token}`), true),
       onGiveUp: (identifier, reason) => gaveUp.push(`${identifier}: ${reason}`),
     })
     return { clock, delivered, gaveUp, calls, service }

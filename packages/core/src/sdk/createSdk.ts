@@ -146,24 +146,34 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
   }
 
   // --- Flush and logout reports ------------------------------------------------------------------
-  const attempt = async (event: SyncEvent): Promise<E.Either<SdkError, SyncReport>> => {
-    if (stopped) return E.left(shutDown)
-    await commands.whenReady()
-    tracking.sendTrackedGroup()
-    const before = actor.getSnapshot().context
-    const settled = new Promise<void>((resolve) => flushWaiters.push({ request: before.flushRequests.requested + 1, resolve }))
-    send(event)
-    await settled
+  /** What a flush or logout did, from the context before its event to the context now. */
+  const reportSince = (before: SyncContext): SyncReport => {
     const after = actor.getSnapshot().context
     const plan = after.plan
     const pending = Object.values(after.pendingByIdentity).reduce((sum, count) => sum + count, 0)
     const waiting = plan.kind === 'rest' && plan.reason !== 'nothing-to-send' ? [plan.reason] : []
-    return E.right({
+    return {
       delivered: after.totals.delivered - before.totals.delivered,
       deadLettered: after.totals.deadLettered - before.totals.deadLettered,
       deleted: after.totals.deleted - before.totals.deleted,
       pending,
       waiting: pending === 0 ? [] : [...waiting, ...(persister.failing() ? (['storage-unavailable'] as const) : [])],
+    }
+  }
+
+  const attempt = (event: SyncEvent): Promise<E.Either<SdkError, SyncReport>> => {
+    if (stopped) return Promise.resolve(E.left(shutDown))
+    // The event takes its place among the app's calls now, not a tick later: an item tracked
+    // right after logout() belongs to nobody (R11), not to the user who just left. Applied at
+    // once, or after the restore in call order, like identify.
+    return new Promise((resolve) => {
+      commands.run(() => {
+        tracking.sendTrackedGroup()
+        const before = actor.getSnapshot().context
+        const settled = new Promise<void>((done) => flushWaiters.push({ request: before.flushRequests.requested + 1, resolve: done }))
+        send(event)
+        void settled.then(() => resolve(E.right(reportSince(before))))
+      })
     })
   }
 
@@ -196,7 +206,9 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
       backoff: settings.backoff,
       deliver: (identifier, token) => {
         const result = passAuthenticationDetails({ identifier, token })
-        if (E.isLeft(result)) logger.warn('tokenProvider gave a token that was refused', { code: result.left.code })
+        if (E.isRight(result)) return true
+        logger.warn('tokenProvider gave a token that was refused', { code: result.left.code })
+        return false
       },
       onGiveUp: (identifier, reason) => logger.error('tokenProvider gave up', { identifier, reason }),
     })
@@ -271,7 +283,10 @@ export const createSdk = (config: SdkConfig, ports: SdkPorts): Sdk => {
       return enqueueItem({ type: 'user_attribute', name: validName.right, value: validValue.right })
     },
     logout: () => attempt({ type: 'LOGOUT', at: clock.now() }),
-    flush: () => attempt({ type: 'FLUSH' }),
+    // A tick later: work already under way settles first, so a read in flight that fails is
+    // followed by the flush's own read (R9: a flush does not wait for the backoff), instead of
+    // the flush sharing that failure. Unlike logout, nothing the app calls next depends on it.
+    flush: () => (stopped ? Promise.resolve(E.left(shutDown)) : Promise.resolve().then(() => attempt({ type: 'FLUSH' }))),
     onAppForeground: () => {
       if (stopped) return
       const at = clock.now()
