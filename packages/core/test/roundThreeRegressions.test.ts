@@ -1,7 +1,9 @@
 // Defects found in round three by mutation testing and the reference model, each pinned by the
 // rule it broke.
 import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
+import { describeDecodeFailure } from '../src/model/decodeFailure.js'
 import { MAX_PROVIDER_ATTEMPTS } from '../src/runtime/tokenProviderService.js'
 import { settle, startHarness, validToken } from './harness.js'
 
@@ -46,5 +48,20 @@ describe('round three regressions', () => {
     expect(calls.length).toBe(MAX_PROVIDER_ATTEMPTS)
     for (let i = 1; i < calls.length; i++) expect(calls[i]! - calls[i - 1]!, `attempt ${i + 1} waited`).toBeGreaterThan(0)
     await sdk.shutdown()
+  })
+
+  it('R17: a decode failure names the whole field path under exact, refined and recursive codecs', () => {
+    const fieldOf = (codec: t.Mixed, value: unknown): string => {
+      const decoded = codec.decode(value)
+      return E.isLeft(decoded) ? describeDecodeFailure(decoded.left).field : 'decoded'
+    }
+    const inner = t.type({ b: t.number })
+    expect(fieldOf(t.exact(t.type({ a: inner })), { a: { b: 'x' } })).toBe('a.b')
+    expect(fieldOf(t.refinement(t.type({ a: inner }), () => true, 'Refined'), { a: { b: 'x' } })).toBe('a.b')
+    type Tree = { readonly child: Tree | null; readonly n: number }
+    const Tree: t.Type<Tree> = t.recursion('Tree', () => t.type({ child: t.union([Tree, t.null]), n: t.number }))
+    expect(fieldOf(Tree, { child: { child: null, n: 'x' }, n: 1 })).toBe('child.n')
+    // Union and intersection members are not fields.
+    expect(fieldOf(t.type({ a: t.union([t.intersection([inner, t.type({ c: t.string })]), t.null]) }), { a: { b: 1, c: 2 } })).toBe('a.c')
   })
 })

@@ -29,7 +29,6 @@ export type TokenProvider = (identifier: string, reason: TokenRequestReason) => 
 const MAX_TIMER_MS = 2_147_483_647
 const intBetween = (min: number, max: number) =>
   t.refinement(t.number, (n) => Number.isInteger(n) && n >= min && n <= max, `integer from ${min} to ${max}`)
-const positiveInt = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'positive integer')
 const durationMs = intBetween(1, MAX_TIMER_MS)
 const nonNegativeMs = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0 && n <= MAX_TIMER_MS, `number of ms from 0 to ${MAX_TIMER_MS}`)
 const nonEmptyString = t.refinement(t.string, (s) => s.length > 0, 'non-empty string')

@@ -1,6 +1,8 @@
 import type * as t from 'io-ts'
 
-const COMBINATORS = new Set(['IntersectionType', 'UnionType', 'RefinementType', 'ExactType', 'RecursiveType'])
+// Only these add a context entry whose key is a member index, not a field: exact, refinement and
+// recursion validate their inner type with the same context, so the keys under them are fields.
+const COMBINATORS = new Set(['IntersectionType', 'UnionType'])
 
 /** The field path of one io-ts error: object keys and array indices, not union/intersection members. */
 const pathOf = (error: t.ValidationError): string[] => {
