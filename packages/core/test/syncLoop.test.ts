@@ -87,8 +87,10 @@ describe('R9: storage that cannot be read', () => {
 })
 
 describe('R11: the logout flush', () => {
-  it('R11: a logged-out user\'s items go through the chart\'s logout flush states', async () => {
-    const { sdk, server, clock } = await startHarness()
+  /** u1 with one item logs out; the logout flush's request is held in flight. */
+  const logoutFlushInFlight = async () => {
+    const harness = await startHarness()
+    const { sdk, server, clock } = harness
     sdk.identify('u1')
     sdk.passAuthenticationDetails({ identifier: 'u1', token: validToken('u1', clock.now()) })
     sdk.track('e')
@@ -96,20 +98,18 @@ describe('R11: the logout flush', () => {
     server.answer({ hold: true })
     const loggingOut = sdk.logout()
     await settle()
+    return { ...harness, loggingOut }
+  }
+
+  it('R11: a logged-out user\'s items go through the chart\'s logout flush states', async () => {
+    const { sdk, server, loggingOut } = await logoutFlushInFlight()
     expect(sdk.getState().chart?.sync).toBe('logoutFlush.sending')
     server.release({ status: 200 })
     await loggingOut
     expect(sdk.getState()).toMatchObject({ pendingCount: 0, loggingOut: [], chart: { sync: 'rest.nothingToSend', auth: 'anonymous' } })
   })
   it('R11: a user who logs back in before the logout flush failed keeps the items: a refusal then is R7, not a deletion', async () => {
-    const { sdk, server, clock, errors } = await startHarness()
-    sdk.identify('u1')
-    sdk.passAuthenticationDetails({ identifier: 'u1', token: validToken('u1', clock.now()) })
-    sdk.track('e')
-    await sdk.whenPersisted()
-    server.answer({ hold: true })
-    const loggingOut = sdk.logout()
-    await settle()
+    const { sdk, server, errors, loggingOut } = await logoutFlushInFlight()
     sdk.identify('u1')
     server.release(jwt401('INVALID_SIGNATURE'))
     await loggingOut
