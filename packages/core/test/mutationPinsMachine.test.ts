@@ -55,3 +55,32 @@ describe('R8 R12: items tracked, as the statechart counts them', () => {
     expect(actor.getSnapshot().context.session.id).toBe('s2')
   })
 })
+
+describe('R9: a restored Retry-After deadline', () => {
+  const restoredWith = (retryAfterUntil: number | null | undefined) => {
+    const resolved = resolveConfig(baseConfig())
+    if (E.isLeft(resolved)) throw new Error(resolved.left.message)
+    const machine = createSyncMachine({
+      now: () => START,
+      random: () => 0.5,
+      nextSessionId: () => 's1' as SessionId,
+      nextBatchId: () => 'b' as BatchId,
+      actors: { restore: idleActor<void>(), formBatch: idleActor(), sendBatch: idleActor(), awaitDeletion: idleActor<void>() },
+    })
+    const actor = createActor(machine, { input: { settings: resolved.right, startedAt: START } })
+    actor.start()
+    const restored = { identifier: null, session: null, tokens: {}, refusedTokens: {}, pendingByIdentity: {}, deadLetterCount: 0, outbox: [], loggingOut: [] }
+    actor.send({ type: 'RESTORED', restored: retryAfterUntil === undefined ? restored : { ...restored, retryAfterUntil } })
+    return actor.getSnapshot().context.retry.retryAfterUntil
+  }
+  it('R9: one still ahead is kept, at most an hour from now; one already passed, or none, restores as none', () => {
+    expect(restoredWith(START + 1)).toBe(START + 1)
+    expect(restoredWith(START + 60 * 60_000)).toBe(START + 60 * 60_000)
+    // A clock set back (or a bad record) cannot silence the SDK for longer than R9's hour.
+    expect(restoredWith(START + 5 * 60 * 60_000)).toBe(START + 60 * 60_000)
+    expect(restoredWith(START)).toBeNull()
+    expect(restoredWith(START - 1)).toBeNull()
+    expect(restoredWith(null)).toBeNull()
+    expect(restoredWith(undefined)).toBeNull()
+  })
+})

@@ -77,6 +77,37 @@ describe('R17: bad input names the field and changes nothing', () => {
     expect(E.isLeft(validateAttributeValue('x'.repeat(MAX_ATTRIBUTES_BYTES)))).toBe(true)
     expect(E.isRight(validateAttributeValue('x'.repeat(MAX_ATTRIBUTES_BYTES - 2)))).toBe(true)
   })
+  it('R17: the limit is exact at the edges of every UTF-8 width: U+0080 and U+07FF take 2 bytes, U+0800 to U+FFFF 3, a surrogate pair 4', () => {
+    // A string value is its text in quotes: fill it to exactly `bytes` serialised, with as many
+    // of `char` as fit and ASCII for the rest.
+    const serialisedTo = (bytes: number, char: string, width: number) => {
+      const room = bytes - 2
+      return `${char.repeat(Math.floor(room / width))}${'a'.repeat(room % width)}`
+    }
+    for (const [char, width] of [['\u0080', 2], ['\u07ff', 2], ['\u0800', 3], ['\ud7ff', 3], ['\ue000', 3], ['\uffff', 3], ['\ud800\udc00', 4], ['\udbff\udfff', 4]] as const) {
+      const name = `U+${char.codePointAt(0)?.toString(16)}`
+      expect(E.isRight(validateAttributeValue(serialisedTo(MAX_ATTRIBUTES_BYTES, char, width))), name).toBe(true)
+      expect(E.isLeft(validateAttributeValue(serialisedTo(MAX_ATTRIBUTES_BYTES + 1, char, width))), name).toBe(true)
+    }
+  })
+  it('R17: values whose size is first estimated (literals, empty objects, escaped text, many keys) are still refused just over the limit', () => {
+    const over = (value: unknown) => {
+      // The value really is over: the SDK must not take its estimate for the size.
+      expect(Buffer.byteLength(JSON.stringify(value))).toBeGreaterThan(MAX_ATTRIBUTES_BYTES)
+      return E.isLeft(validateAttributeValue(value))
+    }
+    expect(over(Array.from({ length: 1400 }, () => -1.2345678901234567e-300))).toBe(true)
+    expect(over(Array.from({ length: 6600 }, () => true))).toBe(true)
+    expect(over(Array.from({ length: 6600 }, () => null))).toBe(true)
+    expect(over(Array.from({ length: 11_000 }, () => ({})))).toBe(true)
+    // "\u0001" is escaped to six characters: 8 bytes with its quotes, 9 with the comma.
+    expect(over(Array.from({ length: 3641 }, () => '\u0001'))).toBe(true)
+    // Keys of three control characters (escaped, 20 bytes quoted) with empty strings.
+    const controls = [...Array.from({ length: 7 }, (_, i) => i + 1), ...Array.from({ length: 18 }, (_, i) => i + 14)]
+    const key = (i: number) => String.fromCharCode(controls[i % 25] ?? 1, controls[Math.floor(i / 25) % 25] ?? 1, controls[Math.floor(i / 625) % 25] ?? 1)
+    expect(over(Object.fromEntries(Array.from({ length: 1366 }, (_, i) => [key(i), ''])))).toBe(true)
+    expect(over(Object.fromEntries(Array.from({ length: 3300 }, (_, i) => [`k${String(i).padStart(4, '0')}`, 0])))).toBe(true)
+  })
 })
 
 describe('R18: redaction', () => {
