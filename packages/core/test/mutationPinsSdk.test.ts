@@ -131,6 +131,20 @@ describe('R18: redaction', () => {
     for (let i = 0; i < 12; i++) deep = { d: deep }
     expect(JSON.stringify(redactFields(deep))).not.toContain(opaque)
   })
+  it('R18: redaction stops below depth 12, so a cyclic or very deep log field neither hangs nor throws', () => {
+    const cyclic: Record<string, unknown> = { name: 'loop' }
+    cyclic['self'] = cyclic
+    let redacted: unknown = redactFields({ cyclic })
+    // Thirteen levels are copied (the fields, then twelve below); the thirteenth is the original object.
+    for (let level = 0; level < 13; level++) {
+      expect(redacted).not.toBe(cyclic)
+      redacted = (redacted as Record<string, unknown>)[level === 0 ? 'cyclic' : 'self']
+    }
+    expect(redacted).toBe(cyclic)
+    const list: unknown[] = ['x']
+    list.push(list)
+    expect(() => redactFields({ list })).not.toThrow()
+  })
   it('R18: a redacting logger passes the level and message on, and a logger that throws breaks nothing', () => {
     const lines: string[] = []
     const logger = redactingLogger({
@@ -253,6 +267,12 @@ describe('facade plumbing', () => {
     await queue.whenReady()
     expect(order).toEqual(['a', 'b', 'resume', 'ready', 'c'])
     expect(queue.isReady()).toBe(true)
+  })
+  it('R14: an id prefix is the start time, the instance number and six base-36 digits of the random source, zero-padded', () => {
+    // Start time 0 is "0" in base 36; the instance number is whatever this process counted.
+    expect(createIds(0, () => 0.5).item()).toMatch(/^0[0-9a-z]+i00000-0$/)
+    expect(createIds(0, () => 1 / 36 ** 6).item()).toMatch(/^0[0-9a-z]+000001-0$/)
+    expect(createIds(0, () => 1 - 1 / 36 ** 6).batch()).toMatch(/^b-0[0-9a-z]+zzzzzz-0$/)
   })
   it('R14: ids are unique per instance and per kind, prefixed by kind', () => {
     const a = createIds(1_000, () => 0.5)
