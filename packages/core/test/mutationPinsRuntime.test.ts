@@ -269,6 +269,8 @@ describe('R16: the token provider service', () => {
       [() => Promise.reject(new Error('down')), 'tokenProvider failed: Error: down'],
       [() => Promise.resolve(''), 'tokenProvider returned no token'],
       [() => Promise.resolve(42 as unknown as string), 'tokenProvider returned no token'],
+      // Not a string, though it has a length: never handed over as a token.
+      [() => Promise.resolve(['a-token'] as unknown as string), 'tokenProvider returned no token'],
       [
         () => {
           throw new Error('sync')
@@ -287,6 +289,36 @@ describe('R16: the token provider service', () => {
       expect(calls, reason).toHaveLength(MAX_PROVIDER_ATTEMPTS)
       expect(gaveUp, reason).toEqual([`u1: ${reason}`])
     }
+  })
+  it('R16: tokens the client checks refuse count as failed attempts and are named so at the give-up; a later request starts counting afresh', async () => {
+    const clock = createManualClock(1_000)
+    const gaveUp: string[] = []
+    let calls = 0
+    const service = createTokenProviderService({
+      provider: async () => (calls++, 'refused-token'),
+      clock,
+      random: () => 0,
+      timeoutMs: 500,
+      refreshLeadMs: 100,
+      backoff: { baseMs: 10, factor: 2, capMs: 1_000 },
+      deliver: () => false,
+      onGiveUp: (identifier, reason) => gaveUp.push(`${identifier}: ${reason}`),
+    })
+    const runOut = async () => {
+      for (let i = 0; i < MAX_PROVIDER_ATTEMPTS; i++) {
+        for (let j = 0; j < 5; j++) await Promise.resolve()
+        clock.advance(1)
+      }
+    }
+    service.request('u1', 'rejected')
+    await runOut()
+    expect(calls).toBe(MAX_PROVIDER_ATTEMPTS)
+    expect(gaveUp).toEqual(['u1: tokenProvider returned a token the client checks refuse'])
+    // The give-up forgets the count: the next trigger gets every attempt again.
+    service.request('u1', 'rejected')
+    await runOut()
+    expect(calls).toBe(2 * MAX_PROVIDER_ATTEMPTS)
+    expect(gaveUp).toHaveLength(2)
   })
   it('R16: an answer that comes after the timeout is ignored; the retry asks again', async () => {
     const pending: ((token: string) => void)[] = []
