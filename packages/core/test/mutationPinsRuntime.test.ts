@@ -369,6 +369,7 @@ describe('R18 R19: what the inspector receives', () => {
     const ref = {
       id: 'actor-1',
       getSnapshot: () => ({ context: { token, n: 1 } }),
+      send: (event: { type: string }) => ({ sent: event }),
       whoAmI(this: unknown) {
         return this === ref ? 'the actor' : 'someone else'
       },
@@ -383,7 +384,7 @@ describe('R18 R19: what the inspector receives', () => {
     const snapshot = { toJSON: () => ({ context: { token } }) }
     const cyclic: Record<string, unknown> = {}
     cyclic['self'] = cyclic
-    inspect({ type: '@xstate.event', actorRef: ref, sourceRef: undefined, targetRef: 'plain', _transitions: transitions, event: { type: 'TOKEN_PASSED', token }, snapshot, fn: () => 1, cyclic, big: 10n } as never)
+    inspect({ type: '@xstate.event', actorRef: ref, sourceRef: ref, targetRef: 'plain', _transitions: transitions, event: { type: 'TOKEN_PASSED', token }, snapshot, fn: () => 1, cyclic, big: 10n } as never)
     inspect({ type: '@xstate.snapshot', actorRef: ref } as never)
     const [first, second] = seen
     expect(first?.['type']).toBe('@xstate.event')
@@ -394,14 +395,21 @@ describe('R18 R19: what the inspector receives', () => {
     expect('fn' in (first ?? {})).toBe(true)
     expect(first?.['cyclic']).toBe('[unserialisable]')
     expect(first?.['big']).toBe('[unserialisable]')
-    expect(first?.['sourceRef']).toBeUndefined()
     expect(first?.['targetRef']).toBe('plain')
     const proxied = first?.['actorRef'] as ReturnType<typeof makeRef>
     expect(proxied).not.toBe(ref)
     expect(proxied.id).toBe('actor-1')
     expect(proxied.whoAmI()).toBe('the actor')
+    // Methods other than getSnapshot are the actor's own, arguments and results untouched.
+    const event = { type: 'PING' }
+    expect(proxied.send(event).sent).toBe(event)
     expect(proxied.getSnapshot()).toEqual({ context: { token: fingerprintToken(token), n: 1 } })
     expect(second?.['actorRef']).toBe(proxied)
+    // Every reference is passed through as the same redacting proxy; an absent one stays absent.
+    expect(first?.['sourceRef']).toBe(proxied)
+    inspect({ type: '@xstate.event', actorRef: ref, sourceRef: null, targetRef: undefined } as never)
+    expect(seen[2]?.['sourceRef']).toBeNull()
+    expect(seen[2]?.['targetRef']).toBeUndefined()
     expect(JSON.stringify(seen.map((event) => ({ ...event, actorRef: null })))).not.toContain(token)
   })
   it('R19: an observer inspector receives the events through next; a throwing inspector stops nothing', () => {
