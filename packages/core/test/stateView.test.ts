@@ -29,6 +29,21 @@ describe('R19: getState() at each phase of a sync', () => {
     await settle()
     expect(sdk.getState()).toMatchObject({ sync: 'idle', retryAt: null, pendingCount: 0, pendingByIdentity: {}, chart: { sync: 'rest.nothingToSend' } })
   })
+  it('R19 R11: a logout flush in flight is sending too, and the user it flushes is listed as logging out', async () => {
+    const { sdk, server, clock } = await startHarness()
+    sdk.identify('u1')
+    sdk.passAuthenticationDetails({ identifier: 'u1', token: validToken('u1', clock.now()) })
+    sdk.track('e')
+    server.answer({ hold: true })
+    const leaving = sdk.logout()
+    await settle()
+    const state = sdk.getState()
+    expect(state.chart?.sync).toMatch(/^logoutFlush\./)
+    expect(state).toMatchObject({ sync: 'sending', identifier: null, loggingOut: ['u1'] })
+    server.release({ status: 200 })
+    await leaving
+    expect(sdk.getState()).toMatchObject({ sync: 'idle', loggingOut: [], pendingCount: 0 })
+  })
   it('R19: a backoff without Retry-After shows its own deadline; the retry time is null once passed', async () => {
     const { sdk, server, clock } = await startHarness({ seed: 7 })
     sdk.track('e')
